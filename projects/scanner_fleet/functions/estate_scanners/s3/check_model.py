@@ -1,0 +1,124 @@
+"""What a check is: declarative metadata beside a pure judge, and the verdict the judge returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+from estate_runtime.findings import Severity, Status
+
+from estate_scanners.s3.facts import AccountFacts, BucketFacts, Fact, Fetched, FetchError, NotConfigured
+
+T = TypeVar("T")
+
+BUCKET_RESOURCE: Final = "AWS::S3::Bucket"
+ACCOUNT_RESOURCE: Final = "AWS::::Account"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A judge's answer: status, one human sentence, and the facts that decided it."""
+
+    status: Status
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+def passed(message: str, **evidence: Any) -> Verdict:
+    """A PASS verdict."""
+    return Verdict("PASS", message, evidence)
+
+
+def failed(message: str, **evidence: Any) -> Verdict:
+    """A FAIL verdict."""
+    return Verdict("FAIL", message, evidence)
+
+
+def errored(message: str, **evidence: Any) -> Verdict:
+    """An ERROR verdict: the check could not be decided."""
+    return Verdict("ERROR", message, evidence)
+
+
+class FactUnavailable(Exception):  # noqa: N818 - a signal, not an error of the judge
+    """Raised by `present` when a judge reads a fact that could not be fetched."""
+
+    def __init__(self, error: FetchError) -> None:
+        super().__init__(f"{error.operation or 'fact'} failed with {error.code}")
+        self.error = error
+
+
+def present(fetched: Fetched[T]) -> T | None:
+    """The fetched value, None when not configured; a fetch error stops the judge (ERROR)."""
+    if isinstance(fetched, FetchError):
+        raise FactUnavailable(fetched)
+    if isinstance(fetched, NotConfigured):
+        return None
+    return fetched
+
+
+def not_configured_code(fetched: Fetched[object]) -> str | None:
+    """The code AWS answered when the item is not configured, else None (for evidence)."""
+    return fetched.code if isinstance(fetched, NotConfigured) else None
+
+
+@dataclass(frozen=True, slots=True)
+class TagRuleSet:
+    """The account's required-tag rules, in the tag checker's payload shape."""
+
+    rules: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BucketSubject:
+    """What a bucket check judges: the bucket, the account it lives in, the scan's settings."""
+
+    bucket: BucketFacts
+    account: AccountFacts
+    tag_rules: TagRuleSet = TagRuleSet()
+
+
+BucketJudge = Callable[[BucketSubject], Verdict]
+AccountJudge = Callable[[AccountFacts], Verdict]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckSpec:
+    """Metadata every check declares beside its judge.
+
+    `needs` lists the facts the judge reads: the collector fetches exactly the union
+    of all checks' needs. Unless `judges_partial_facts`, a needed fact that could not
+    be fetched gives ERROR without calling the judge; a judge that can still decide
+    with some facts missing (public access: a block flag read elsewhere may settle it)
+    sets the flag and handles `FetchError` itself.
+    """
+
+    check_id: str
+    title: str
+    severity: Severity
+    severity_reason: str
+    controls: tuple[str, ...]
+    needs: frozenset[Fact]
+    resource_type: str
+    judges_partial_facts: bool = False
+
+    @property
+    def name(self) -> str:
+        """The id without the scanner prefix: the check's module and function name."""
+        return self.check_id.partition(".")[2]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BucketCheck(CheckSpec):
+    """A check run once per bucket."""
+
+    judge: BucketJudge
+    resource_type: str = BUCKET_RESOURCE
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountCheck(CheckSpec):
+    """A check run once per account."""
+
+    judge: AccountJudge
+    resource_type: str = ACCOUNT_RESOURCE

@@ -1,0 +1,37 @@
+"""s3.versioning: versioning is Enabled, so overwrites and deletes can be undone."""
+
+from __future__ import annotations
+
+from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict, failed, passed, present
+from estate_scanners.s3.facts import Fact
+
+
+def versioning(subject: BucketSubject) -> Verdict:
+    """FAIL when versioning was never enabled or is Suspended."""
+    bucket = subject.bucket
+    state = present(bucket.versioning)
+    status = state.status if state is not None else None
+    mfa_delete = state.mfa_delete if state is not None else None
+    if status != "Enabled":
+        described = "suspended" if status == "Suspended" else "never enabled"
+        return failed(
+            f"Bucket {bucket.name} has versioning {described}.",
+            status=status,
+            mfa_delete=mfa_delete,
+        )
+    return passed(
+        f"Bucket {bucket.name} has versioning enabled.", status=status, mfa_delete=mfa_delete
+    )
+
+
+CHECK = BucketCheck(
+    check_id="s3.versioning",
+    title="Versioning is enabled",
+    severity="MEDIUM",
+    severity_reason=(
+        "Without versions an overwrite or delete — by mistake or by ransomware — is final."
+    ),
+    controls=("SecurityHub:S3.14",),
+    needs=frozenset({Fact.VERSIONING}),
+    judge=versioning,
+)

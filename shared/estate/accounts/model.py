@@ -1,0 +1,226 @@
+"""The estate as typed data: the organisation and one model per account file."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Self
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from estate.accounts.regions import KNOWN_REGIONS
+
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+ACCOUNT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>[0-9]{12}):role/[\w+=,.@/-]{1,512}$")
+SCHEDULE = re.compile(r"^(cron\((\S+ ){5}\S+\)|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\))$")
+# CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
+LOG_RETENTION_DAYS = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+     2922, 3288, 3653}
+)
+_TIMEZONES = frozenset(available_timezones())
+
+
+class Stage(StrEnum):
+    """How close to production an account is."""
+
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+class Severity(StrEnum):
+    """Finding severities, as in the findings format."""
+
+    CRITICAL = "CRITICAL"
+    HIGH = "HIGH"
+    MEDIUM = "MEDIUM"
+    LOW = "LOW"
+    INFORMATIONAL = "INFORMATIONAL"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TagRule(_Strict):
+    """One required tag: the key must exist; its value must be allowed or match the regex."""
+
+    key: Annotated[str, Field(pattern=TAG_KEY.pattern)]
+    values: tuple[str, ...] | None = None
+    pattern: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _not_reserved(cls, key: str) -> str:
+        if key.lower().startswith("aws:"):
+            raise ValueError("the aws: prefix is reserved by AWS; choose another key")
+        return key
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"is not a valid regular expression ({error})") from error
+        return pattern
+
+    @model_validator(mode="after")
+    def _one_constraint(self) -> Self:
+        if self.values is not None and self.pattern is not None:
+            raise ValueError("set either values or pattern, not both")
+        if self.values is not None and not self.values:
+            raise ValueError("values is empty; list the allowed values or remove the key")
+        return self
+
+    def payload(self) -> dict[str, Any]:
+        """The rule as the scanners read it (JSON, see estate_scanners.tags.rules)."""
+        return {
+            "key": self.key,
+            "values": list(self.values) if self.values is not None else None,
+            "pattern": self.pattern,
+        }
+
+
+class ScanSettings(_Strict):
+    """When the scanners run in this account, and which of them."""
+
+    schedule: Annotated[str, Field(pattern=SCHEDULE.pattern)]
+    timezone: str = "UTC"
+    s3: bool = True
+    tags: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str) -> str:
+        if timezone not in _TIMEZONES:
+            raise ValueError("is not an IANA time zone; use e.g. UTC or Europe/Dublin")
+        return timezone
+
+
+class Alerts(_Strict):
+    """Who hears about new severe findings, and from which severity on."""
+
+    emails: tuple[Annotated[str, Field(pattern=EMAIL.pattern)], ...] = ()
+    min_severity: Severity = Severity.HIGH
+
+    @field_validator("min_severity", mode="before")
+    @classmethod
+    def _severity_from_yaml(cls, value: object) -> object:
+        return Severity(value) if isinstance(value, str) and value in Severity.__members__.values() else value
+
+
+class Sizes(_Strict):
+    """Per-account sizes: what dev and prod may differ in."""
+
+    log_retention_days: int = 30
+    api_provisioned_concurrency: Annotated[int, Field(ge=0, le=100)] = 0
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _cloudwatch_retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
+            raise ValueError(f"is not a CloudWatch Logs retention period; use one of {allowed}")
+        return days
+
+
+class Account(_Strict):
+    """One AWS account of the estate (accounts/<name>.yaml); `name` is the file's stem."""
+
+    name: Annotated[str, Field(pattern=ACCOUNT_NAME.pattern)]
+    account_id: str
+    stage: Stage
+    regions: tuple[str, ...]
+    scan: ScanSettings
+    required_tags: tuple[TagRule, ...] = ()
+    alerts: Alerts = Alerts()
+    sizes: Sizes = Sizes()
+    assume_role_arn: str | None = None
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage_from_yaml(cls, value: object) -> object:
+        return Stage(value) if isinstance(value, str) and value in Stage.__members__.values() else value
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _quoted_twelve_digits(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError('must be quoted (YAML reads bare digits as a number); write "123456789012"')
+        if isinstance(value, str) and not ACCOUNT_ID.match(value):
+            raise ValueError('is not a 12-digit AWS account id; write exactly 12 digits, quoted')
+        return value
+
+    @field_validator("regions")
+    @classmethod
+    def _known_regions(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
+        if not regions:
+            raise ValueError("is empty; list at least the primary region")
+        for region in regions:
+            if region not in KNOWN_REGIONS:
+                raise ValueError(f"{region!r} is not an AWS region; use a code like eu-west-1")
+        if len(set(regions)) != len(regions):
+            raise ValueError("lists a region twice; list each once, primary first")
+        return regions
+
+    @field_validator("required_tags")
+    @classmethod
+    def _unique_tag_keys(cls, rules: tuple[TagRule, ...]) -> tuple[TagRule, ...]:
+        keys = [rule.key for rule in rules]
+        if len(set(keys)) != len(keys):
+            raise ValueError("names a tag key twice; keep one rule per key")
+        return rules
+
+    @model_validator(mode="after")
+    def _role_in_this_account(self) -> Self:
+        if self.assume_role_arn is not None:
+            match = ROLE_ARN.match(self.assume_role_arn)
+            if match is None:
+                raise ValueError("assume_role_arn is not an IAM role ARN (arn:aws:iam::<id>:role/<name>)")
+            if match["account"] != self.account_id:
+                raise ValueError("assume_role_arn names another account; use a role in this account")
+        return self
+
+    @property
+    def primary_region(self) -> str:
+        """The region listed first: home of the account's regional singletons."""
+        return self.regions[0]
+
+    def tag_rules_payload(self) -> list[dict[str, Any]]:
+        """The required-tag rules as the scanners receive them."""
+        return [rule.payload() for rule in self.required_tags]
+
+
+class Organization(_Strict):
+    """The organisation (accounts/organization.yaml)."""
+
+    name: Annotated[str, Field(pattern=ACCOUNT_NAME.pattern)]
+    pulumi_org: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    github_repository: Annotated[str, Field(pattern=GITHUB_REPOSITORY.pattern)]
+    promotion: tuple[str, ...]
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("promotion")
+    @classmethod
+    def _promotion_unique(cls, promotion: tuple[str, ...]) -> tuple[str, ...]:
+        if not promotion:
+            raise ValueError("is empty; list the accounts in promotion order, e.g. [dev, staging, prod]")
+        if len(set(promotion)) != len(promotion):
+            raise ValueError("names an account twice; each account appears once")
+        return promotion
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_keys(cls, tags: dict[str, str]) -> dict[str, str]:
+        for key in tags:
+            if not TAG_KEY.match(key) or key.lower().startswith("aws:"):
+                raise ValueError(f"tag key {key!r} is not allowed; use 1-128 letters, digits, spaces or _.:/=+-@, not aws:")
+        return tags

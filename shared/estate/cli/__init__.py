@@ -1,0 +1,1 @@
+"""The `estate` command line."""

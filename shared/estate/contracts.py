@@ -1,0 +1,146 @@
+"""Typed stack contracts: what each project exports, what it reads, and the deploy order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from graphlib import CycleError, TopologicalSorter
+
+import pulumi
+
+
+class OutputKind(StrEnum):
+    """The shape of one exported value; the plan harness fakes values of this shape."""
+
+    ARN = "arn"
+    NAME = "name"
+    URL = "url"
+    NAMES = "names"
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One stack output a project promises to export."""
+
+    name: str
+    kind: OutputKind
+    description: str
+
+
+@dataclass(frozen=True)
+class ProjectContract:
+    """A Pulumi project: its name, folder, exports, and the outputs it reads from others."""
+
+    project: str
+    directory: str
+    description: str
+    exports: tuple[OutputSpec, ...]
+    reads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def export_names(self) -> frozenset[str]:
+        """Names of the outputs this project exports."""
+        return frozenset(spec.name for spec in self.exports)
+
+
+class ContractError(ValueError):
+    """A contract is broken: a read of an unexported output, a cycle, a wrong export."""
+
+
+ORG_IAM = ProjectContract(
+    project="org-iam",
+    directory="projects/org_iam",
+    description="GitHub OIDC provider, preview and deploy roles, permission boundary",
+    exports=(
+        OutputSpec("github_oidc_provider_arn", OutputKind.ARN, "the account's GitHub Actions OIDC provider"),
+        OutputSpec("permission_boundary_arn", OutputKind.ARN, "boundary every platform role carries"),
+        OutputSpec("preview_role_arn", OutputKind.ARN, "read-only role for pull-request previews"),
+        OutputSpec("preview_role_name", OutputKind.NAME, "name of the preview role"),
+        OutputSpec("deploy_role_arn", OutputKind.ARN, "role main's deploy job assumes"),
+        OutputSpec("deploy_role_name", OutputKind.NAME, "name of the deploy role"),
+    ),
+)
+
+# Every project of the repository; later projects (core, scanner-fleet, observability) join
+# here with their exports and reads, and the deploy order follows.
+CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM,)
+
+
+def contract_for(project: str, contracts: Iterable[ProjectContract] = CONTRACTS) -> ProjectContract:
+    """The contract of the Pulumi project named `project`."""
+    for contract in contracts:
+        if contract.project == project:
+            return contract
+    known = ", ".join(c.project for c in contracts)
+    raise ContractError(f"no contract for project {project!r}; known projects: {known}")
+
+
+def check_contracts(contracts: Sequence[ProjectContract]) -> None:
+    """Fail if a project reads an output no producer exports, or the graph has a cycle."""
+    by_name = {c.project: c for c in contracts}
+    problems: list[str] = []
+    if len(by_name) != len(contracts):
+        problems.append("two contracts share a project name")
+    for contract in contracts:
+        for producer, names in contract.reads.items():
+            if producer not in by_name:
+                problems.append(f"{contract.project} reads from unknown project {producer!r}")
+                continue
+            for name in sorted(set(names) - by_name[producer].export_names()):
+                problems.append(f"{contract.project} reads {producer}.{name}, which {producer} does not export")
+    if problems:
+        raise ContractError("; ".join(problems))
+    deploy_order(contracts)
+
+
+def deploy_order(contracts: Sequence[ProjectContract] = CONTRACTS) -> list[ProjectContract]:
+    """Projects sorted so every producer comes before its readers (ties keep declared order)."""
+    by_name = {c.project: c for c in contracts}
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for contract in contracts:
+        sorter.add(contract.project, *contract.reads)
+    try:
+        sorter.prepare()
+    except CycleError as error:
+        cycle = " -> ".join(error.args[1])
+        raise ContractError(f"the project graph has a cycle: {cycle}") from None
+    declared = [c.project for c in contracts]
+    ordered: list[ProjectContract] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=declared.index)
+        for name in ready:
+            ordered.append(by_name[name])
+            sorter.done(name)
+    return ordered
+
+
+def export_outputs(contract: ProjectContract, values: Mapping[str, pulumi.Input[object]]) -> None:
+    """Export exactly the outputs `contract` declares: a missing or extra name fails the run."""
+    missing = sorted(contract.export_names() - values.keys())
+    extra = sorted(values.keys() - contract.export_names())
+    if missing or extra:
+        raise ContractError(
+            f"{contract.project} exports do not match its contract: missing {missing}, undeclared {extra}"
+        )
+    for name in sorted(values):
+        pulumi.export(name, values[name])
+
+
+def read_outputs(
+    consumer: ProjectContract,
+    producer: ProjectContract,
+    *,
+    organization: str,
+    stack: str,
+    opts: pulumi.ResourceOptions | None = None,
+) -> dict[str, pulumi.Output[object]]:
+    """Read the outputs `consumer` declares from `producer`'s stack through a StackReference."""
+    names = consumer.reads.get(producer.project)
+    if not names:
+        raise ContractError(f"{consumer.project} declares no reads from {producer.project}")
+    reference = pulumi.StackReference(
+        f"{consumer.project}-reads-{producer.project}",
+        stack_name=f"{organization}/{producer.project}/{stack}",
+        opts=opts,
+    )
+    return {name: reference.require_output(name) for name in names}

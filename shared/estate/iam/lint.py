@@ -1,0 +1,131 @@
+"""``lint_policy``: parliament, offline, plus our own rules, over any policy document.
+
+Identity and resource policies go through parliament (unknown actions, action/ARN
+mismatches, needless ``Resource: "*"``, malformed elements, privilege-escalation
+patterns) and through the rules parliament lacks (FACTS.md: it lets ``"Action": "*"``
+pass). Trust policies (``Principal`` and no ``Resource``), which parliament cannot
+read, go through ``trust_rules``.
+
+No parliament finding is ignored by default, whatever its severity: on policies we
+generate, each one is a real defect (e.g. RESOURCE_STAR and UNKNOWN_ACTION are only
+"LOW" to parliament but break our rules; MISMATCHED_TYPE_BUT_USABLE means a
+``StringEquals`` where ``ArnEquals`` belongs). Pulumi unknowns never reach the JSON:
+an ``apply`` does not run on unknown values, so no placeholder can be MALFORMED. A
+caller that must live with a finding names it in ``accepted_issues``, visibly.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from estate.iam.resource_star import RESOURCE_STAR_ACTIONS
+from estate.iam.trust_rules import trust_policy_problems
+
+
+def lint_policy(json_str: str, *, accepted_issues: Collection[str] = ()) -> list[str]:
+    """Every finding on the policy as ``"ISSUE (SEVERITY): detail"``; empty means it passes."""
+    try:
+        document = json.loads(json_str)
+    except json.JSONDecodeError as error:
+        return [f"MALFORMED_JSON (CRITICAL): {error}"]
+    if _is_trust_policy(document):
+        return [f"TRUST_POLICY (HIGH): {problem}" for problem in trust_policy_problems(document)]
+    parliament = _parliament()
+    policy = parliament.analyze_policy_string(json_str, ignore_private_auditors=True)
+    findings = [
+        f"{finding.issue} ({finding.severity}): {finding.detail}"
+        for finding in map(parliament.enhance_finding, policy.findings)
+        if finding.issue not in accepted_issues
+    ]
+    findings.extend(
+        f"{issue} (HIGH): {detail}"
+        for issue, detail in _own_findings(document)
+        if issue not in accepted_issues
+    )
+    return findings
+
+
+def _is_trust_policy(document: Any) -> bool:
+    statements = document.get("Statement") if isinstance(document, Mapping) else None
+    if not isinstance(statements, list) or not statements:
+        return False
+    return all(
+        isinstance(statement, Mapping)
+        and "Principal" in statement
+        and "Resource" not in statement
+        and "NotResource" not in statement
+        for statement in statements
+    )
+
+
+def _own_findings(document: Any) -> Iterator[tuple[str, str]]:
+    """What parliament lets through: wildcard actions, Not* elements, unlisted Resource "*"."""
+    statements = document.get("Statement", []) if isinstance(document, Mapping) else []
+    for statement in statements if isinstance(statements, list) else []:
+        if not isinstance(statement, Mapping):
+            continue
+        sid = statement.get("Sid", "(no sid)")
+        for element in ("NotAction", "NotResource", "NotPrincipal"):
+            if element in statement:
+                yield f"{element.upper()}_USED", f"statement {sid} uses {element}"
+        actions = _as_list(statement.get("Action"))
+        for action in actions:
+            if "*" in action or "?" in action:
+                yield "WILDCARD_ACTION", f"statement {sid} grants {action}"
+        if "*" in _as_list(statement.get("Resource")):
+            unlisted = sorted(set(actions) - RESOURCE_STAR_ACTIONS.keys())
+            if unlisted:
+                yield (
+                    "RESOURCE_STAR_NOT_LISTED",
+                    f"statement {sid} grants {unlisted} on '*', not in RESOURCE_STAR_ACTIONS",
+                )
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+@functools.cache
+def _parliament() -> ModuleType:
+    """parliament, imported once per process (it parses its 10 MB catalogue at import)."""
+    if importlib.util.find_spec("pkg_resources") is not None:
+        return importlib.import_module("parliament")
+    with _pkg_resources_stand_in():
+        return importlib.import_module("parliament")
+
+
+@contextmanager
+def _pkg_resources_stand_in() -> Iterator[None]:
+    """A ``pkg_resources`` answering the one call parliament makes, during its import only.
+
+    parliament 1.6.4 locates its data files with ``pkg_resources.resource_filename`` at
+    import time; ``pkg_resources`` ships with setuptools, which this locked environment
+    does not install. The stand-in is removed right after the import, so nothing else
+    can mistake it for the real module.
+    """
+    stand_in = ModuleType("pkg_resources")
+    stand_in.resource_filename = _resource_filename  # type: ignore[attr-defined]
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("pkg_resources") is stand_in:
+            del sys.modules["pkg_resources"]
+
+
+def _resource_filename(package: str, resource: str) -> str:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"package {package} has no files to find {resource} in")
+    return str(Path(next(iter(spec.submodule_search_locations))) / resource)

@@ -1,0 +1,149 @@
+"""Role trust policies: who may assume a role, each with the conditions that pin it down.
+
+A trust policy holds one statement for one principal. Its JSON is checked against
+``trust_rules`` before it is returned, so a generator bug cannot widen who gets in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+import pulumi
+
+from estate.iam.conditions import Condition, ConditionOperator, condition_block
+from estate.iam.document import POLICY_VERSION, compact_json
+from estate.iam.errors import PolicyError
+from estate.iam.limits import TRUST_POLICY_MAX_CHARS, ensure_within
+from estate.iam.trust_rules import trust_policy_problems
+
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+_SERVICE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
+# AWS's own rule for sts:ExternalId: 2-1224 of these characters (no wildcard among them).
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+
+
+class PrincipalKind(StrEnum):
+    """The kinds of principal a role may trust."""
+
+    AWS = "AWS"
+    SERVICE = "Service"
+    FEDERATED = "Federated"
+
+
+@dataclass(frozen=True)
+class TrustStatement:
+    """The one statement of a trust policy; the principal may be an Output (e.g. a provider ARN)."""
+
+    sid: str
+    principal_kind: PrincipalKind
+    principal: pulumi.Input[str]
+    action: str  # sts:AssumeRole or sts:AssumeRoleWithWebIdentity
+    conditions: tuple[Condition, ...] = ()
+
+
+def trust_policy_json(statement: TrustStatement) -> str:
+    """The trust policy document of a statement whose principal and values are plain strings."""
+    if not isinstance(statement.principal, str):
+        raise PolicyError(
+            f"trust policy {statement.sid}: principal {statement.principal!r} is no string; "
+            "trust_policy_json takes resolved values (trust_policy_document resolves Outputs)"
+        )
+    rendered: dict[str, Any] = {
+        "Sid": statement.sid,
+        "Effect": "Allow",
+        "Principal": {statement.principal_kind.value: statement.principal},
+        "Action": statement.action,
+    }
+    if statement.conditions:
+        rendered["Condition"] = condition_block(statement.sid, statement.conditions)
+    text = compact_json({"Version": POLICY_VERSION, "Statement": [rendered]})
+    problems = trust_policy_problems(json.loads(text))
+    if problems:
+        raise PolicyError(f"trust policy {problems[0]}; build it with estate.iam.trust")
+    ensure_within(text, max_chars=TRUST_POLICY_MAX_CHARS, what=f"trust policy {statement.sid}")
+    return text
+
+
+def trust_policy_document(statement: TrustStatement) -> pulumi.Output[str]:
+    """The trust policy as an Output: resolves the principal and condition values, then renders."""
+    inputs: list[pulumi.Input[str]] = [statement.principal]
+    for condition in statement.conditions:
+        inputs.extend(condition.values)
+
+    def render(values: list[Any]) -> str:
+        remaining = iter(values[1:])
+        conditions = tuple(
+            replace(condition, values=tuple(next(remaining) for _ in condition.values))
+            for condition in statement.conditions
+        )
+        return trust_policy_json(replace(statement, principal=values[0], conditions=conditions))
+
+    return pulumi.Output.all(*inputs).apply(render)
+
+
+def service_trust_statement(
+    service: str, *, source_account: str | None, source_arn: pulumi.Input[str] | None
+) -> TrustStatement:
+    """An AWS service may assume the role, for the given account and/or source resource only.
+
+    Both guards are keyword-only and have no default: leaving out confused-deputy
+    protection takes an explicit ``None``.
+    """
+    if not _SERVICE.fullmatch(service):
+        raise PolicyError(
+            f"service trust: {service!r} is not a service principal; "
+            "give one like lambda.amazonaws.com"
+        )
+    conditions: list[Condition] = []
+    if source_account is not None:
+        if not _ACCOUNT_ID.fullmatch(source_account):
+            raise PolicyError(
+                f"service trust for {service}: source_account {source_account!r} is not a "
+                "12-digit account id; pass the account's id from estate.accounts"
+            )
+        conditions.append(
+            Condition(ConditionOperator.STRING_EQUALS, "aws:SourceAccount", (source_account,))
+        )
+    if source_arn is not None:
+        conditions.append(Condition(ConditionOperator.ARN_EQUALS, "aws:SourceArn", (source_arn,)))
+    return TrustStatement(
+        sid="TrustService",
+        principal_kind=PrincipalKind.SERVICE,
+        principal=service,
+        action="sts:AssumeRole",
+        conditions=tuple(conditions),
+    )
+
+
+def service_trust(
+    service: str, *, source_account: str | None, source_arn: pulumi.Input[str] | None
+) -> pulumi.Output[str]:
+    """Trust policy letting ``service`` assume the role (see ``service_trust_statement``)."""
+    return trust_policy_document(
+        service_trust_statement(service, source_account=source_account, source_arn=source_arn)
+    )
+
+
+def role_trust_statement(principal_role_arn: pulumi.Input[str], external_id: str) -> TrustStatement:
+    """One role (e.g. the central scanner role) may assume this one, given the external id."""
+    if not _EXTERNAL_ID.fullmatch(external_id):
+        raise PolicyError(
+            f"role trust: external id {external_id!r} is not 2-1224 characters of "
+            "letters, digits and +=,.@:/-_; give the id agreed with the assuming side"
+        )
+    return TrustStatement(
+        sid="TrustRole",
+        principal_kind=PrincipalKind.AWS,
+        principal=principal_role_arn,
+        action="sts:AssumeRole",
+        conditions=(Condition(ConditionOperator.STRING_EQUALS, "sts:ExternalId", (external_id,)),),
+    )
+
+
+def role_trust(principal_role_arn: pulumi.Input[str], external_id: str) -> pulumi.Output[str]:
+    """Trust policy letting one role assume this one (see ``role_trust_statement``)."""
+    return trust_policy_document(role_trust_statement(principal_role_arn, external_id))

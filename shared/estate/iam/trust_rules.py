@@ -1,0 +1,124 @@
+"""What every role trust policy must satisfy, checked on its parsed JSON.
+
+parliament checks none of this (FACTS.md): a web-identity trust without a ``sub``
+check admits any repository, ``ForAllValues`` and ``…IfExists`` pass when the key is
+missing, and ``*``/``?`` or ``…Like`` admit more than intended. The trust generators
+run these rules on what they produce; ``lint_policy`` runs them on any trust policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+TRUST_ACTIONS = frozenset({"sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"})
+
+_SID = re.compile(r"^[A-Za-z0-9]*$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$")
+_SERVICE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
+_OIDC_PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/(?P<host>[\w.-]+)$")
+_WEAKENING_OPERATOR_PARTS = ("Like", "ForAllValues", "IfExists", "Not")
+
+
+def trust_policy_problems(document: Mapping[str, Any]) -> list[str]:
+    """Every way ``document`` falls short of a trust policy that admits exactly what it names."""
+    if document.get("Version") != "2012-10-17":
+        return ["Version must be 2012-10-17"]
+    statements = document.get("Statement")
+    if not isinstance(statements, list) or not statements:
+        return ["Statement must be a non-empty list"]
+    return [
+        f"statement {statement.get('Sid', index)}: {problem}"
+        for index, statement in enumerate(statements)
+        for problem in _statement_problems(statement)
+    ]
+
+
+def _statement_problems(statement: Mapping[str, Any]) -> Iterator[str]:
+    unexpected = set(statement) - {"Sid", "Effect", "Principal", "Action", "Condition"}
+    if unexpected:
+        yield f"has {', '.join(sorted(unexpected))}, which a trust statement must not"
+    if not isinstance(statement.get("Sid", ""), str) or not _SID.fullmatch(
+        statement.get("Sid", "")
+    ):
+        yield "Sid must be letters and digits only"
+    if statement.get("Effect") != "Allow":
+        yield "Effect must be Allow"
+    actions = _strings(statement.get("Action"))
+    if not actions or not set(actions) <= TRUST_ACTIONS:
+        yield f"Action {actions} must be one of {sorted(TRUST_ACTIONS)}"
+    conditions = _conditions(statement.get("Condition", {}))
+    yield from _condition_problems(conditions)
+    principal = statement.get("Principal")
+    if not isinstance(principal, Mapping) or len(principal) != 1:
+        yield "Principal must name exactly one kind: AWS, Service or Federated"
+        return
+    [(kind, value)] = principal.items()
+    identifiers = _strings(value)
+    if len(identifiers) != 1:
+        yield f"Principal {kind} must name exactly one identity, not {identifiers}"
+        return
+    yield from _principal_problems(kind, identifiers[0], actions, conditions)
+
+
+def _principal_problems(
+    kind: str, identifier: str, actions: list[str], conditions: dict[tuple[str, str], list[str]]
+) -> Iterator[str]:
+    if kind == "AWS":
+        if not _ROLE_ARN.fullmatch(identifier):
+            yield f"AWS principal {identifier!r} must be one role ARN (not an account or root)"
+        if not conditions.get(("StringEquals", "sts:ExternalId")):
+            yield "an AWS principal needs a StringEquals sts:ExternalId condition"
+    elif kind == "Service":
+        if not _SERVICE.fullmatch(identifier):
+            yield f"Service principal {identifier!r} must look like lambda.amazonaws.com"
+    elif kind == "Federated":
+        yield from _federated_problems(identifier, actions, conditions)
+    else:
+        yield f"Principal kind {kind!r} must be AWS, Service or Federated"
+
+
+def _federated_problems(
+    provider_arn: str, actions: list[str], conditions: dict[tuple[str, str], list[str]]
+) -> Iterator[str]:
+    match = _OIDC_PROVIDER_ARN.fullmatch(provider_arn)
+    if match is None:
+        yield f"Federated principal {provider_arn!r} must be an OIDC provider ARN"
+        return
+    if actions != ["sts:AssumeRoleWithWebIdentity"]:
+        yield "a Federated principal is assumed with sts:AssumeRoleWithWebIdentity only"
+    host = match.group("host")
+    for claim in ("aud", "sub"):
+        if not conditions.get(("StringEquals", f"{host}:{claim}")):
+            yield f"a Federated principal needs a StringEquals {host}:{claim} condition"
+
+
+def _condition_problems(conditions: dict[tuple[str, str], list[str]]) -> Iterator[str]:
+    for (operator, key), values in sorted(conditions.items()):
+        if any(part in operator for part in _WEAKENING_OPERATOR_PARTS):
+            yield f"condition operator {operator} on {key} admits more than it names"
+        for value in values:
+            if not value or "*" in value or "?" in value:
+                yield f"condition {operator} {key} value {value!r} is empty or a wildcard"
+
+
+def _conditions(block: Any) -> dict[tuple[str, str], list[str]]:
+    if not isinstance(block, Mapping):
+        return {("Condition", "(not an object)"): [""]}
+    return {
+        (operator, key): _strings(values)
+        for operator, keys in block.items()
+        for key, values in (
+            keys.items() if isinstance(keys, Mapping) else [("(not an object)", "")]
+        )
+    }
+
+
+def _strings(value: Any) -> list[str]:
+    """A JSON string or list of strings as a list; anything else as a list holding ''."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    return [""]

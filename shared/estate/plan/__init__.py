@@ -1,0 +1,1 @@
+"""Offline runs of the project programs under Pulumi mocks (`estate plan` and tests)."""

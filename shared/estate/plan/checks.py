@@ -1,0 +1,93 @@
+"""The house rules every recorded stack must keep: explicit pinned providers, tags, clean IAM."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from estate.accounts import Estate
+from estate.plan.mock_cloud import PROVIDER_TYPES, decode_provider_input
+from estate.plan.runner import RecordedResource, StackRun
+from estate.providers import stack_tags
+
+# Inputs of pulumi-aws resources that hold IAM policy documents (JSON strings).
+POLICY_INPUTS = ("policy", "assumeRolePolicy")
+# AWS resource types that take no tags; every other aws: resource is taggable.
+UNTAGGABLE_TYPES = frozenset(
+    {
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketNotification:BucketNotification",
+        "aws:sqs/queuePolicy:QueuePolicy",
+        "aws:lambda/permission:Permission",
+        "aws:lambda/alias:Alias",
+        "aws:kms/alias:Alias",
+    }
+)
+
+
+def is_cloud_resource(resource: RecordedResource) -> bool:
+    """True for resources a cloud provider manages (not components, providers, references)."""
+    return resource.custom and resource.type not in PROVIDER_TYPES and not resource.type.startswith("pulumi:")
+
+
+def provider_problems(run: StackRun, account_regions: tuple[str, ...]) -> Iterator[str]:
+    """Resources without an explicit provider pinned to the stack's account and a listed region."""
+    providers = run.providers()
+    for urn, provider in providers.items():
+        allowed = decode_provider_input(provider.inputs.get("allowedAccountIds"))
+        if allowed != [run.account_id]:
+            yield f"{run.project}/{run.stack}: provider {provider.name} allows accounts {allowed}, not [{run.account_id}]"
+        region = provider.inputs.get("region")
+        if region not in account_regions:
+            yield f"{run.project}/{run.stack}: provider {urn} has region {region!r}, not one of {account_regions}"
+    for resource in run.resources:
+        if not is_cloud_resource(resource):
+            continue
+        if resource.provider not in providers:
+            yield f"{run.project}/{run.stack}: {resource.type} {resource.name} uses a default provider; pass estate.providers"
+
+
+def tag_problems(run: StackRun, required: dict[str, str]) -> Iterator[str]:
+    """Taggable resources whose provider does not apply the org, account and project tags."""
+    for resource in run.resources:
+        if not is_cloud_resource(resource) or resource.type in UNTAGGABLE_TYPES:
+            continue
+        default_tags = run.provider_input(resource, "defaultTags") or {}
+        tags = {**(default_tags.get("tags") or {}), **(resource.inputs.get("tags") or {})}
+        missing = {k: v for k, v in required.items() if tags.get(k) != v}
+        if missing:
+            yield f"{run.project}/{run.stack}: {resource.type} {resource.name} lacks tags {missing}"
+
+
+def policy_documents(run: StackRun) -> Iterator[tuple[RecordedResource, str, dict[str, Any]]]:
+    """Every IAM policy document in the stack's resource inputs."""
+    for resource in run.resources:
+        for key in POLICY_INPUTS:
+            value = resource.inputs.get(key)
+            if isinstance(value, str) and value.lstrip().startswith("{"):
+                yield resource, key, json.loads(value)
+
+
+def wildcard_action_problems(run: StackRun) -> Iterator[str]:
+    """Policy statements whose actions contain `*` or that use NotAction."""
+    for resource, key, document in policy_documents(run):
+        for statement in document.get("Statement", []):
+            actions = statement.get("Action", [])
+            actions = [actions] if isinstance(actions, str) else actions
+            if "NotAction" in statement or any("*" in action for action in actions):
+                yield f"{run.project}/{run.stack}: {resource.name}.{key} has a wildcard action or NotAction"
+
+
+def check_stack(run: StackRun, estate: Estate) -> list[str]:
+    """Every house-rule violation of one recorded stack (empty when it keeps them all)."""
+    account = estate.account(run.stack)
+    required = stack_tags(account, estate.organization, run.project)
+    return [
+        *provider_problems(run, account.regions),
+        *tag_problems(run, required),
+        *wildcard_action_problems(run),
+    ]

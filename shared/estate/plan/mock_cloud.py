@@ -1,0 +1,140 @@
+"""The Pulumi mocks of `estate plan`: fake but well-formed resource state, recorded calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+from pulumi.runtime.mocks import MockMonitor
+
+from estate.contracts import OutputKind, ProjectContract
+
+PROVIDER_TYPES = frozenset({"pulumi:providers:aws", "pulumi:providers:aws-native"})
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+# ARN shapes of the resource types our programs create, so that policies built from
+# `resource.arn` are linted against real-looking ARNs. {a} account, {r} region, {n} name.
+ARN_FORMATS: Mapping[str, str] = {
+    "aws:iam/role:Role": "arn:aws:iam::{a}:role/{n}",
+    "aws:iam/policy:Policy": "arn:aws:iam::{a}:policy/{n}",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "arn:aws:iam::{a}:oidc-provider/{n}",
+    "aws:s3/bucketV2:BucketV2": "arn:aws:s3:::{n}",
+    "aws:s3/bucket:Bucket": "arn:aws:s3:::{n}",
+    "aws:lambda/function:Function": "arn:aws:lambda:{r}:{a}:function:{n}",
+    "aws:sqs/queue:Queue": "arn:aws:sqs:{r}:{a}:{n}",
+    "aws:sns/topic:Topic": "arn:aws:sns:{r}:{a}:{n}",
+    "aws:dynamodb/table:Table": "arn:aws:dynamodb:{r}:{a}:table/{n}",
+    "aws:kms/key:Key": "arn:aws:kms:{r}:{a}:key/{n}",
+    "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:{r}:{a}:log-group:{n}",
+    "aws:sfn/stateMachine:StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}",
+}
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the engine was asked to register, beyond what Mocks.new_resource sees."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    depends_on: tuple[str, ...]
+    protect: bool
+    custom: bool
+    provider: str
+
+
+class RecordingMonitor(MockMonitor):
+    """A MockMonitor that also records parent, dependencies, protect and provider."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    depends_on=tuple(request.dependencies),
+                    protect=bool(request.protect),
+                    custom=bool(request.custom),
+                    provider=request.provider,
+                )
+            )
+        return response
+
+
+@dataclass
+class MockCloud(Mocks):
+    """Answers resource registrations and invokes as AWS would, for one account."""
+
+    account_id: str
+    default_region: str
+    stack_outputs: Callable[[str], Mapping[str, Any]]
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _provider_regions: dict[str, str] = field(default_factory=dict)
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        """Return an id and a state: the inputs plus the computed attributes we read."""
+        self.inputs[f"{args.typ}::{args.name}"] = dict(args.inputs)
+        if args.typ == STACK_REFERENCE:
+            return args.name, {"name": args.name, "outputs": dict(self.stack_outputs(args.name))}
+        if args.typ in PROVIDER_TYPES:
+            self._provider_regions[args.name] = str(args.inputs.get("region", self.default_region))
+            return f"{args.name}-id", dict(args.inputs)
+        region = self._region_of(args.provider)
+        physical = str(args.inputs.get("name") or args.inputs.get("url", "").removeprefix("https://") or args.name)
+        state = {**args.inputs, "name": args.inputs.get("name", physical), "id": physical}
+        arn_format = ARN_FORMATS.get(args.typ)
+        if arn_format is not None:
+            state["arn"] = arn_format.format(a=self.account_id, r=region, n=physical)
+        return physical, state
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        """Answer the invokes our programs may make; refuse any other loudly."""
+        if args.token in {"aws:index/getCallerIdentity:getCallerIdentity", "aws-native:index:getAccountId"}:
+            return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:root"}, None
+        if args.token in {"aws:index/getRegion:getRegion", "aws-native:index:getRegion"}:
+            return {"name": self.default_region, "region": self.default_region}, None
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}, None
+        raise NotImplementedError(f"estate plan has no mock for invoke {args.token}; add one to MockCloud.call")
+
+    def _region_of(self, provider_reference: str | None) -> str:
+        if not provider_reference:
+            return self.default_region
+        provider_name = provider_reference.split("::")[-2] if "::" in provider_reference else ""
+        return self._provider_regions.get(provider_name, self.default_region)
+
+
+def fake_outputs(contract: ProjectContract, *, account_id: str, region: str) -> dict[str, Any]:
+    """Contract-shaped stand-ins for a producer's outputs when the producer did not run."""
+    values: dict[str, Any] = {}
+    for spec in contract.exports:
+        if spec.kind is OutputKind.ARN:
+            values[spec.name] = f"arn:aws:iam::{account_id}:role/{contract.project}-{spec.name}"
+        elif spec.kind is OutputKind.URL:
+            values[spec.name] = f"https://{contract.project}.{region}.example.invalid/{spec.name}"
+        elif spec.kind is OutputKind.NAMES:
+            values[spec.name] = [f"{contract.project}-{spec.name}"]
+        else:
+            values[spec.name] = f"{contract.project}-{spec.name}"
+    return values
+
+
+def decode_provider_input(value: Any) -> Any:
+    """Provider inputs arrive JSON-encoded under mocks (FACTS.md); decode when they are."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
