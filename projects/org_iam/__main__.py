@@ -35,7 +35,9 @@ boundary = aws.iam.Policy(
     name=boundary_name,
     description="The most any estate role may do in this account",
     policy=policy_document(
-        boundary_statements(account_id=account.account_id, prefix=prefix, boundary_policy_name=boundary_name)
+        boundary_statements(
+            account_id=account.account_id, prefix=prefix, boundary_policy_name=boundary_name
+        )
     ),
     opts=providers.opts(),
 )
@@ -47,7 +49,9 @@ preview = CiRole(
         policy_names=[name(ResourceKind.IAM_POLICY, f"preview-{i}") for i in range(2)],
         description="Read-only: pull-request previews of the estate",
         trust_policy=github_oidc_trust(
-            provider_arn=oidc.arn, repository=organization.github_repository, subjects=[PullRequests()]
+            provider_arn=oidc.arn,
+            repository=organization.github_repository,
+            subjects=[PullRequests()],
         ),
         statements=preview_statements(account_id=account.account_id, prefix=prefix),
         boundary_arn=boundary.arn,
@@ -62,9 +66,13 @@ deploy = CiRole(
         policy_names=[name(ResourceKind.IAM_POLICY, f"deploy-{i}") for i in range(3)],
         description=f"Deploys the estate from main through the {account.name} environment",
         trust_policy=github_oidc_trust(
-            provider_arn=oidc.arn, repository=organization.github_repository, subjects=[Environment(account.name)]
+            provider_arn=oidc.arn,
+            repository=organization.github_repository,
+            subjects=[Environment(account.name)],
         ),
-        statements=deploy_statements(account_id=account.account_id, prefix=prefix, boundary_arn=boundary.arn),
+        statements=deploy_statements(
+            account_id=account.account_id, prefix=prefix, boundary_arn=boundary.arn
+        ),
         boundary_arn=boundary.arn,
     ),
     opts=providers.opts(),

@@ -30,7 +30,9 @@ class CiRole(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: CiRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: CiRoleArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("estate:org-iam:CiRole", name, None, opts)
         role = aws.iam.Role(
             f"{name}-role",

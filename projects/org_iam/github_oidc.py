@@ -23,7 +23,9 @@ class GitHubOidc(pulumi.ComponentResource):
 
     arn: pulumi.Output[str]
 
-    def __init__(self, name: str, args: GitHubOidcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: GitHubOidcArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("estate:org-iam:GitHubOidc", name, None, opts)
         # Protected: deleting it locks every CI job of the account out at once.
         provider = aws.iam.OpenIdConnectProvider(

@@ -24,17 +24,42 @@ _POLICY_ARNS = ("arn:aws:iam::{account_id}:policy/{prefix}*",)
 # records a type missing here, so the deploy role can never silently lack a permission.
 MANAGED_TYPES: Mapping[str, TypePermissions] = {
     "aws:iam/role:Role": TypePermissions(
-        read=("iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy",
-              "iam:ListInstanceProfilesForRole", "iam:ListRoleTags"),
-        write=("iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
-               "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
-               "iam:PutRolePermissionsBoundary"),
+        read=(
+            "iam:GetRole",
+            "iam:ListRolePolicies",
+            "iam:ListAttachedRolePolicies",
+            "iam:GetRolePolicy",
+            "iam:ListInstanceProfilesForRole",
+            "iam:ListRoleTags",
+        ),
+        write=(
+            "iam:CreateRole",
+            "iam:DeleteRole",
+            "iam:UpdateRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+        ),
         arn_patterns=_ROLE_ARNS,
     ),
     "aws:iam/policy:Policy": TypePermissions(
-        read=("iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"),
-        write=("iam:CreatePolicy", "iam:DeletePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
-               "iam:TagPolicy", "iam:UntagPolicy"),
+        read=(
+            "iam:GetPolicy",
+            "iam:GetPolicyVersion",
+            "iam:ListPolicyVersions",
+            "iam:ListPolicyTags",
+        ),
+        write=(
+            "iam:CreatePolicy",
+            "iam:DeletePolicy",
+            "iam:CreatePolicyVersion",
+            "iam:DeletePolicyVersion",
+            "iam:TagPolicy",
+            "iam:UntagPolicy",
+        ),
         arn_patterns=_POLICY_ARNS,
     ),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": TypePermissions(
@@ -44,11 +69,18 @@ MANAGED_TYPES: Mapping[str, TypePermissions] = {
     ),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": TypePermissions(
         read=("iam:GetOpenIDConnectProvider",),
-        write=("iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
-               "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
-               "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider",
-               "iam:UntagOpenIDConnectProvider"),
-        arn_patterns=("arn:aws:iam::{account_id}:oidc-provider/token.actions.githubusercontent.com",),
+        write=(
+            "iam:CreateOpenIDConnectProvider",
+            "iam:DeleteOpenIDConnectProvider",
+            "iam:UpdateOpenIDConnectProviderThumbprint",
+            "iam:AddClientIDToOpenIDConnectProvider",
+            "iam:RemoveClientIDFromOpenIDConnectProvider",
+            "iam:TagOpenIDConnectProvider",
+            "iam:UntagOpenIDConnectProvider",
+        ),
+        arn_patterns=(
+            "arn:aws:iam::{account_id}:oidc-provider/token.actions.githubusercontent.com",
+        ),
     ),
 }
 

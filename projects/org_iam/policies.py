@@ -51,24 +51,40 @@ def preview_statements(*, account_id: str, prefix: str) -> list[Statement]:
     ]
 
 
-def deploy_statements(*, account_id: str, prefix: str, boundary_arn: pulumi.Input[str]) -> list[Statement]:
+def deploy_statements(
+    *, account_id: str, prefix: str, boundary_arn: pulumi.Input[str]
+) -> list[Statement]:
     """Manage the platform's own resources; new roles must carry the boundary."""
-    role_patterns = _patterns(MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix)
+    role_patterns = _patterns(
+        MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix
+    )
     return [
         *preview_statements(account_id=account_id, prefix=prefix),
-        *_per_type("Manage", "write", account_id=account_id, prefix=prefix, exclude=BOUNDARY_GUARDED_ACTIONS),
+        *_per_type(
+            "Manage",
+            "write",
+            account_id=account_id,
+            prefix=prefix,
+            exclude=BOUNDARY_GUARDED_ACTIONS,
+        ),
         Statement(
             sid="CreateRolesOnlyWithBoundary",
             actions=BOUNDARY_GUARDED_ACTIONS,
             resources=role_patterns,
-            conditions=(Condition(ConditionOperator.ARN_EQUALS, "iam:PermissionsBoundary", (boundary_arn,)),),
+            conditions=(
+                Condition(ConditionOperator.ARN_EQUALS, "iam:PermissionsBoundary", (boundary_arn,)),
+            ),
         ),
     ]
 
 
-def boundary_statements(*, account_id: str, prefix: str, boundary_policy_name: str) -> list[Statement]:
+def boundary_statements(
+    *, account_id: str, prefix: str, boundary_policy_name: str
+) -> list[Statement]:
     """The most any platform role may ever do, and the guard rails no role can remove."""
-    role_patterns = _patterns(MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix)
+    role_patterns = _patterns(
+        MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix
+    )
     # Self-reference: the boundary cannot name its own Output ARN, so its ARN is spelled here.
     own_arn = f"arn:aws:iam::{account_id}:policy/{boundary_policy_name}"
     return [
@@ -84,8 +100,12 @@ def boundary_statements(*, account_id: str, prefix: str, boundary_policy_name: s
         Statement(
             sid="KeepThisBoundary",
             effect=Effect.DENY,
-            actions=("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
-                     "iam:SetDefaultPolicyVersion"),
+            actions=(
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+            ),
             resources=(own_arn,),
         ),
     ]

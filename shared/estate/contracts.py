@@ -52,8 +52,12 @@ ORG_IAM = ProjectContract(
     directory="projects/org_iam",
     description="GitHub OIDC provider, preview and deploy roles, permission boundary",
     exports=(
-        OutputSpec("github_oidc_provider_arn", OutputKind.ARN, "the account's GitHub Actions OIDC provider"),
-        OutputSpec("permission_boundary_arn", OutputKind.ARN, "boundary every platform role carries"),
+        OutputSpec(
+            "github_oidc_provider_arn", OutputKind.ARN, "the account's GitHub Actions OIDC provider"
+        ),
+        OutputSpec(
+            "permission_boundary_arn", OutputKind.ARN, "boundary every platform role carries"
+        ),
         OutputSpec("preview_role_arn", OutputKind.ARN, "read-only role for pull-request previews"),
         OutputSpec("preview_role_name", OutputKind.NAME, "name of the preview role"),
         OutputSpec("deploy_role_arn", OutputKind.ARN, "role main's deploy job assumes"),
@@ -87,7 +91,9 @@ def check_contracts(contracts: Sequence[ProjectContract]) -> None:
                 problems.append(f"{contract.project} reads from unknown project {producer!r}")
                 continue
             for name in sorted(set(names) - by_name[producer].export_names()):
-                problems.append(f"{contract.project} reads {producer}.{name}, which {producer} does not export")
+                problems.append(
+                    f"{contract.project} reads {producer}.{name}, which {producer} does not export"
+                )
     if problems:
         raise ContractError("; ".join(problems))
     deploy_order(contracts)

@@ -37,7 +37,9 @@ class StackProviders:
         region = region or self.account.primary_region
         if region not in self.aws_by_region:
             listed = ", ".join(self.aws_by_region)
-            raise KeyError(f"account {self.account.name} does not list region {region!r}; it lists {listed}")
+            raise KeyError(
+                f"account {self.account.name} does not list region {region!r}; it lists {listed}"
+            )
         return region
 
 
@@ -64,7 +66,11 @@ def make_providers(account: Account, organization: Organization, project: str) -
                 allowed_account_ids=[account.account_id],
                 default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
                 assume_roles=(
-                    [aws.ProviderAssumeRoleArgs(role_arn=account.assume_role_arn, session_name=f"estate-{project}")]
+                    [
+                        aws.ProviderAssumeRoleArgs(
+                            role_arn=account.assume_role_arn, session_name=f"estate-{project}"
+                        )
+                    ]
                     if account.assume_role_arn
                     else None
                 ),
@@ -77,10 +83,14 @@ def make_providers(account: Account, organization: Organization, project: str) -
                 allowed_account_ids=[account.account_id],
                 default_tags=aws_native.ProviderDefaultTagsArgs(tags=tags),
                 assume_role=(
-                    aws_native.ProviderAssumeRoleArgs(role_arn=account.assume_role_arn, session_name=f"estate-{project}")
+                    aws_native.ProviderAssumeRoleArgs(
+                        role_arn=account.assume_role_arn, session_name=f"estate-{project}"
+                    )
                     if account.assume_role_arn
                     else None
                 ),
             ),
         )
-    return StackProviders(account=account, aws_by_region=aws_providers, native_by_region=native_providers)
+    return StackProviders(
+        account=account, aws_by_region=aws_providers, native_by_region=native_providers
+    )

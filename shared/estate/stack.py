@@ -40,5 +40,9 @@ def current_stack() -> StackContext:
     stack = pulumi.get_stack()
     if stack not in estate.accounts:
         known = ", ".join(estate.accounts)
-        raise StackError(f"stack {stack!r} is not an account of the estate; name the stack one of: {known}")
-    return StackContext(estate=estate, account=estate.accounts[stack], contract=contract_for(pulumi.get_project()))
+        raise StackError(
+            f"stack {stack!r} is not an account of the estate; name the stack one of: {known}"
+        )
+    return StackContext(
+        estate=estate, account=estate.accounts[stack], contract=contract_for(pulumi.get_project())
+    )

@@ -8,7 +8,13 @@ import pytest
 
 from estate.accounts import Estate
 from estate.iam import RESOURCE_STAR_ACTIONS, lint_policy
-from estate.plan.checks import check_stack, is_cloud_resource, policy_documents, provider_problems, tag_problems
+from estate.plan.checks import (
+    check_stack,
+    is_cloud_resource,
+    policy_documents,
+    provider_problems,
+    tag_problems,
+)
 from estate.plan.runner import RecordedResource, StackRun
 from estate.providers import stack_tags
 from estate.tags import ACCOUNT_TAG, PROJECT_TAG
@@ -32,7 +38,9 @@ def test_every_resource_has_an_explicit_provider_pinned_to_its_account_and_regio
             assert provider.inputs["region"] in account.regions
 
 
-def test_every_taggable_resource_carries_org_account_and_project_tags(all_runs: list[StackRun], estate: Estate) -> None:
+def test_every_taggable_resource_carries_org_account_and_project_tags(
+    all_runs: list[StackRun], estate: Estate
+) -> None:
     for run in all_runs:
         for resource in filter(is_cloud_resource, run.resources):
             tags = (run.provider_input(resource, "defaultTags") or {}).get("tags", {})
@@ -42,12 +50,18 @@ def test_every_taggable_resource_carries_org_account_and_project_tags(all_runs: 
                 assert tags[key] == value
 
 
-def test_no_policy_has_a_wildcard_action_and_star_resources_are_allow_listed(all_runs: list[StackRun]) -> None:
+def test_no_policy_has_a_wildcard_action_and_star_resources_are_allow_listed(
+    all_runs: list[StackRun],
+) -> None:
     seen = 0
     for run in all_runs:
         for _resource, _key, document in policy_documents(run):
             for statement in document["Statement"]:
-                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                actions = (
+                    statement["Action"]
+                    if isinstance(statement["Action"], list)
+                    else [statement["Action"]]
+                )
                 assert not any("*" in action for action in actions)
                 assert "NotAction" not in statement and "NotResource" not in statement
                 resources = statement.get("Resource", [])
@@ -60,38 +74,93 @@ def test_no_policy_has_a_wildcard_action_and_star_resources_are_allow_listed(all
 def test_every_policy_of_every_program_passes_parliament(all_runs: list[StackRun]) -> None:
     for run in all_runs:
         for resource, key, document in policy_documents(run):
-            assert lint_policy(json.dumps(document)) == [], f"{run.project}/{run.stack} {resource.name}.{key}"
+            assert lint_policy(json.dumps(document)) == [], (
+                f"{run.project}/{run.stack} {resource.name}.{key}"
+            )
 
 
-def test_the_deploy_role_can_manage_every_resource_type_any_program_creates(all_runs: list[StackRun]) -> None:
+def test_the_deploy_role_can_manage_every_resource_type_any_program_creates(
+    all_runs: list[StackRun],
+) -> None:
     created = {r.type for run in all_runs for r in run.resources if is_cloud_resource(r)}
     assert created - set(MANAGED_TYPES) == set()
 
 
 # The checks themselves must catch what they claim to: fed a broken stack, they complain.
-def _resource(type_: str, provider: str, inputs: dict[str, object] | None = None) -> RecordedResource:
-    return RecordedResource(type_, "thing", f"urn:pulumi:dev::p::{type_}::thing", provider, inputs or {}, "", (), False, True)
+def _resource(
+    type_: str, provider: str, inputs: dict[str, object] | None = None
+) -> RecordedResource:
+    return RecordedResource(
+        type_,
+        "thing",
+        f"urn:pulumi:dev::p::{type_}::thing",
+        provider,
+        inputs or {},
+        "",
+        (),
+        False,
+        True,
+    )
 
 
-def _pinned_provider(urn_name: str, account_id: str, region: str, tags: dict[str, str]) -> RecordedResource:
-    inputs = {"allowedAccountIds": json.dumps([account_id]), "region": region, "defaultTags": json.dumps({"tags": tags})}
-    return RecordedResource("pulumi:providers:aws", urn_name, f"urn:pulumi:dev::p::pulumi:providers:aws::{urn_name}", "", inputs, "", (), False, True)
+def _pinned_provider(
+    urn_name: str, account_id: str, region: str, tags: dict[str, str]
+) -> RecordedResource:
+    inputs = {
+        "allowedAccountIds": json.dumps([account_id]),
+        "region": region,
+        "defaultTags": json.dumps({"tags": tags}),
+    }
+    return RecordedResource(
+        "pulumi:providers:aws",
+        urn_name,
+        f"urn:pulumi:dev::p::pulumi:providers:aws::{urn_name}",
+        "",
+        inputs,
+        "",
+        (),
+        False,
+        True,
+    )
 
 
 @pytest.mark.parametrize(
     ("provider_account", "provider_region", "resource_provider", "expected"),
     [
-        ("111111111111", "eu-west-1", "urn:pulumi:dev::p::pulumi:providers:aws::default_7_51_1", "uses a default provider"),
-        ("222222222222", "eu-west-1", "urn:pulumi:dev::p::pulumi:providers:aws::pinned", "allows accounts ['222222222222']"),
-        ("111111111111", "ap-south-1", "urn:pulumi:dev::p::pulumi:providers:aws::pinned", "has region 'ap-south-1'"),
+        (
+            "111111111111",
+            "eu-west-1",
+            "urn:pulumi:dev::p::pulumi:providers:aws::default_7_51_1",
+            "uses a default provider",
+        ),
+        (
+            "222222222222",
+            "eu-west-1",
+            "urn:pulumi:dev::p::pulumi:providers:aws::pinned",
+            "allows accounts ['222222222222']",
+        ),
+        (
+            "111111111111",
+            "ap-south-1",
+            "urn:pulumi:dev::p::pulumi:providers:aws::pinned",
+            "has region 'ap-south-1'",
+        ),
     ],
 )
 def test_provider_check_catches_default_foreign_and_unlisted_providers(
     provider_account: str, provider_region: str, resource_provider: str, expected: str
 ) -> None:
     provider = _pinned_provider("pinned", provider_account, provider_region, {})
-    run = StackRun("p", "dev", "111111111111", (provider, _resource("aws:sqs/queue:Queue", resource_provider)), {})
-    assert any(expected in problem for problem in provider_problems(run, ("eu-west-1", "us-east-1")))
+    run = StackRun(
+        "p",
+        "dev",
+        "111111111111",
+        (provider, _resource("aws:sqs/queue:Queue", resource_provider)),
+        {},
+    )
+    assert any(
+        expected in problem for problem in provider_problems(run, ("eu-west-1", "us-east-1"))
+    )
 
 
 def test_tag_check_catches_a_provider_without_the_standard_tags(estate: Estate) -> None:

@@ -3,8 +3,9 @@
 import string
 from dataclasses import replace
 
-from estate.naming import NAME_RULES, NameSpec, ResourceKind
 from hypothesis import strategies as st
+
+from estate.naming import NAME_RULES, NameSpec, ResourceKind
 
 PROJECTS = ("org-iam", "core", "scanner-fleet", "observability")
 DIRECTIONS = (

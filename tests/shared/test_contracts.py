@@ -15,7 +15,9 @@ from estate.contracts import (
 )
 
 
-def _contract(project: str, exports: tuple[str, ...] = (), reads: dict[str, tuple[str, ...]] | None = None) -> ProjectContract:
+def _contract(
+    project: str, exports: tuple[str, ...] = (), reads: dict[str, tuple[str, ...]] | None = None
+) -> ProjectContract:
     return ProjectContract(
         project=project,
         directory=f"projects/{project}",
@@ -33,7 +35,9 @@ def test_the_shipped_contracts_are_consistent() -> None:
 def test_a_read_of_an_output_nobody_exports_fails() -> None:
     producer = _contract("core", exports=("bucket_name",))
     consumer = _contract("fleet", reads={"core": ("bucket_name", "bucket_arn")})
-    with pytest.raises(ContractError, match=r"fleet reads core\.bucket_arn, which core does not export"):
+    with pytest.raises(
+        ContractError, match=r"fleet reads core\.bucket_arn, which core does not export"
+    ):
         check_contracts([producer, consumer])
 
 

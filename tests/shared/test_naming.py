@@ -10,19 +10,6 @@ from dataclasses import asdict, replace
 from typing import Any
 
 import pytest
-from estate.naming import (
-    DIGEST_LENGTH,
-    LAMBDA_LOG_GROUP_PREFIX,
-    NAME_RULES,
-    NameSpec,
-    NamingError,
-    ResourceKind,
-    bucket_name,
-    check_name,
-    lambda_log_group_name,
-    region_short,
-    resource_name,
-)
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies_naming import (
@@ -35,6 +22,20 @@ from strategies_naming import (
     lookalike_pairs,
     name_specs,
     regions,
+)
+
+from estate.naming import (
+    DIGEST_LENGTH,
+    LAMBDA_LOG_GROUP_PREFIX,
+    NAME_RULES,
+    NameSpec,
+    NamingError,
+    ResourceKind,
+    bucket_name,
+    check_name,
+    lambda_log_group_name,
+    region_short,
+    resource_name,
 )
 
 VALID_INPUTS: dict[str, Any] = {

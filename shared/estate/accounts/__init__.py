@@ -1,7 +1,16 @@
 """The estate as data: accounts/ loaded, validated and typed."""
 
 from estate.accounts.loader import AccountsError, Estate, Problem, default_accounts_dir, load_estate
-from estate.accounts.model import Account, Alerts, Organization, ScanSettings, Severity, Sizes, Stage, TagRule
+from estate.accounts.model import (
+    Account,
+    Alerts,
+    Organization,
+    ScanSettings,
+    Severity,
+    Sizes,
+    Stage,
+    TagRule,
+)
 
 __all__ = [
     "Account",

@@ -51,7 +51,9 @@ class Estate:
             return self.accounts[name]
         except KeyError:
             known = ", ".join(self.accounts)
-            raise KeyError(f"no account named {name!r} in {self.directory}; known: {known}") from None
+            raise KeyError(
+                f"no account named {name!r} in {self.directory}; known: {known}"
+            ) from None
 
     def __iter__(self) -> Iterator[Account]:
         return iter(self.accounts.values())
@@ -66,7 +68,13 @@ def load_estate(directory: Path | None = None) -> Estate:
     """Read and validate every file of accounts/; raise AccountsError listing all problems."""
     directory = directory or default_accounts_dir()
     if not directory.is_dir():
-        raise AccountsError([Problem(str(directory), "", "is not a directory; pass --dir PATH to the accounts folder")])
+        raise AccountsError(
+            [
+                Problem(
+                    str(directory), "", "is not a directory; pass --dir PATH to the accounts folder"
+                )
+            ]
+        )
     problems: list[Problem] = []
     organization = _load_model(directory / ORGANIZATION_FILE, Organization, {}, problems)
     accounts: dict[str, Account] = {}
@@ -83,14 +91,20 @@ def load_estate(directory: Path | None = None) -> Estate:
         raise AccountsError(problems)
     assert organization is not None  # no problems means it loaded
     ordered = {name: accounts[name] for name in organization.promotion}
-    ordered.update({name: account for name, account in sorted(accounts.items()) if name not in ordered})
+    ordered.update(
+        {name: account for name, account in sorted(accounts.items()) if name not in ordered}
+    )
     return Estate(organization=organization, accounts=ordered, directory=directory)
 
 
-def _load_model(path: Path, model: type[M], implied: dict[str, Any], problems: list[Problem]) -> M | None:
+def _load_model(
+    path: Path, model: type[M], implied: dict[str, Any], problems: list[Problem]
+) -> M | None:
     shown = _display(path)
     if not path.exists():
-        problems.append(Problem(shown, "", "is missing; create it (see the README's accounts section)"))
+        problems.append(
+            Problem(shown, "", "is missing; create it (see the README's accounts section)")
+        )
         return None
     try:
         data = read_yaml(path)
@@ -107,11 +121,11 @@ def _load_model(path: Path, model: type[M], implied: dict[str, Any], problems: l
     try:
         return model.model_validate({**data, **implied})
     except ValidationError as error:
-        problems.extend(_problems_from(shown, error, model))
+        problems.extend(_problems_from(shown, error))
         return None
 
 
-def _problems_from(shown: str, error: ValidationError, model: type[BaseModel]) -> Iterator[Problem]:
+def _problems_from(shown: str, error: ValidationError) -> Iterator[Problem]:
     for detail in error.errors(include_url=False):
         field = _field_path(detail["loc"])
         kind = detail["type"]
@@ -125,9 +139,9 @@ def _problems_from(shown: str, error: ValidationError, model: type[BaseModel]) -
             pattern = detail.get("ctx", {}).get("pattern", "")
             message = f"{value!r} does not match the expected form {pattern}"
         elif kind.endswith("_type") or kind in {"enum", "literal_error"}:
-            message = f"{value!r}: {message.lower()}"
-        elif not field or kind == "value_error" and value is not None and not isinstance(value, dict):
-            message = f"{_short(value)}: {message}" if value is not None and not isinstance(value, dict) else message
+            message = f"{_short(value)}: {message.lower()}"
+        elif value is not None and not isinstance(value, dict):
+            message = f"{_short(value)}: {message}"
         yield Problem(shown, field, message)
 
 
@@ -143,20 +157,28 @@ def _field_path(location: tuple[int | str, ...]) -> str:
     return path
 
 
-def _cross_file_problems(directory: Path, organization: Organization | None, accounts: Mapping[str, Account]) -> Iterator[Problem]:
+def _cross_file_problems(
+    directory: Path, organization: Organization | None, accounts: Mapping[str, Account]
+) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     for name, account in sorted(accounts.items()):
         other = seen.get(account.account_id)
         if other is not None:
-            yield Problem(f"{_display(directory / name)}.yaml", "account_id",
-                          f"{account.account_id!r} is also the id of {other}.yaml; each account file names a different account")
+            yield Problem(
+                f"{_display(directory / name)}.yaml",
+                "account_id",
+                f"{account.account_id!r} is also the id of {other}.yaml; each account file names a different account",
+            )
         seen[account.account_id] = name
     if organization is None:
         return
     for name in organization.promotion:
         if name not in accounts and (directory / f"{name}.yaml").exists() is False:
-            yield Problem(_display(directory / ORGANIZATION_FILE), "promotion",
-                          f"{name!r} has no file {name}.yaml; add it or remove it from promotion")
+            yield Problem(
+                _display(directory / ORGANIZATION_FILE),
+                "promotion",
+                f"{name!r} has no file {name}.yaml; add it or remove it from promotion",
+            )
 
 
 def _display(path: Path) -> str:

@@ -17,11 +17,35 @@ GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>[0-9]{12}):role/[\w+=,.@/-]{1,512}$")
-SCHEDULE = re.compile(r"^(cron\((\S+ ){5}\S+\)|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\))$")
+SCHEDULE = re.compile(
+    r"^(cron\((\S+ ){5}\S+\)|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\))$"
+)
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 LOG_RETENTION_DAYS = frozenset(
-    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-     2922, 3288, 3653}
+    {
+        1,
+        3,
+        5,
+        7,
+        14,
+        30,
+        60,
+        90,
+        120,
+        150,
+        180,
+        365,
+        400,
+        545,
+        731,
+        1096,
+        1827,
+        2192,
+        2557,
+        2922,
+        3288,
+        3653,
+    }
 )
 _TIMEZONES = frozenset(available_timezones())
 
@@ -114,7 +138,11 @@ class Alerts(_Strict):
     @field_validator("min_severity", mode="before")
     @classmethod
     def _severity_from_yaml(cls, value: object) -> object:
-        return Severity(value) if isinstance(value, str) and value in Severity.__members__.values() else value
+        return (
+            Severity(value)
+            if isinstance(value, str) and value in Severity.__members__.values()
+            else value
+        )
 
 
 class Sizes(_Strict):
@@ -148,15 +176,21 @@ class Account(_Strict):
     @field_validator("stage", mode="before")
     @classmethod
     def _stage_from_yaml(cls, value: object) -> object:
-        return Stage(value) if isinstance(value, str) and value in Stage.__members__.values() else value
+        return (
+            Stage(value)
+            if isinstance(value, str) and value in Stage.__members__.values()
+            else value
+        )
 
     @field_validator("account_id", mode="before")
     @classmethod
     def _quoted_twelve_digits(cls, value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool):
-            raise ValueError('must be quoted (YAML reads bare digits as a number); write "123456789012"')
+            raise ValueError(
+                'must be quoted (YAML reads bare digits as a number); write "123456789012"'
+            )
         if isinstance(value, str) and not ACCOUNT_ID.match(value):
-            raise ValueError('is not a 12-digit AWS account id; write exactly 12 digits, quoted')
+            raise ValueError("is not a 12-digit AWS account id; write exactly 12 digits, quoted")
         return value
 
     @field_validator("regions")
@@ -184,9 +218,13 @@ class Account(_Strict):
         if self.assume_role_arn is not None:
             match = ROLE_ARN.match(self.assume_role_arn)
             if match is None:
-                raise ValueError("assume_role_arn is not an IAM role ARN (arn:aws:iam::<id>:role/<name>)")
+                raise ValueError(
+                    "assume_role_arn is not an IAM role ARN (arn:aws:iam::<id>:role/<name>)"
+                )
             if match["account"] != self.account_id:
-                raise ValueError("assume_role_arn names another account; use a role in this account")
+                raise ValueError(
+                    "assume_role_arn names another account; use a role in this account"
+                )
         return self
 
     @property
@@ -212,7 +250,9 @@ class Organization(_Strict):
     @classmethod
     def _promotion_unique(cls, promotion: tuple[str, ...]) -> tuple[str, ...]:
         if not promotion:
-            raise ValueError("is empty; list the accounts in promotion order, e.g. [dev, staging, prod]")
+            raise ValueError(
+                "is empty; list the accounts in promotion order, e.g. [dev, staging, prod]"
+            )
         if len(set(promotion)) != len(promotion):
             raise ValueError("names an account twice; each account appears once")
         return promotion
@@ -222,5 +262,7 @@ class Organization(_Strict):
     def _tag_keys(cls, tags: dict[str, str]) -> dict[str, str]:
         for key in tags:
             if not TAG_KEY.match(key) or key.lower().startswith("aws:"):
-                raise ValueError(f"tag key {key!r} is not allowed; use 1-128 letters, digits, spaces or _.:/=+-@, not aws:")
+                raise ValueError(
+                    f"tag key {key!r} is not allowed; use 1-128 letters, digits, spaces or _.:/=+-@, not aws:"
+                )
         return tags

@@ -12,7 +12,9 @@ from estate.cli.errors import EXIT_USAGE, UserError
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="estate", description="multi-account AWS compliance platform")
+    parser = argparse.ArgumentParser(
+        prog="estate", description="multi-account AWS compliance platform"
+    )
     subcommands = parser.add_subparsers(dest="command", required=True)
     accounts_cmd.register(subcommands)
     plan_cmd.register(subcommands)

@@ -17,11 +17,22 @@ from estate.plan.runner import ProgramError, StackRun, run_plan
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `plan` to the parser."""
-    plan = subcommands.add_parser("plan", help="run every project program offline under Pulumi mocks")
-    plan.add_argument("--account", action="append", default=None, help="only this account (repeatable)")
-    plan.add_argument("--project", action="append", default=None, help="only this project (repeatable)")
+    plan = subcommands.add_parser(
+        "plan", help="run every project program offline under Pulumi mocks"
+    )
+    plan.add_argument(
+        "--account", action="append", default=None, help="only this account (repeatable)"
+    )
+    plan.add_argument(
+        "--project", action="append", default=None, help="only this project (repeatable)"
+    )
     plan.add_argument("--json", action="store_true", help="print every recorded resource as JSON")
-    plan.add_argument("--accounts-dir", type=Path, default=None, help="the accounts folder (default: this repository's)")
+    plan.add_argument(
+        "--accounts-dir",
+        type=Path,
+        default=None,
+        help="the accounts folder (default: this repository's)",
+    )
     plan.set_defaults(run=run)
 
 
@@ -44,16 +55,26 @@ def run(arguments: argparse.Namespace) -> int:
     except ProgramError as error:
         raise UserError(f"plan failed: {error}", exit_code=1) from None
     if arguments.json:
-        json.dump({"stacks": [_stack_json(r) for r in runs]}, sys.stdout, indent=2, sort_keys=True, default=str)
+        json.dump(
+            {"stacks": [_stack_json(r) for r in runs]},
+            sys.stdout,
+            indent=2,
+            sort_keys=True,
+            default=str,
+        )
         print()
     else:
         _print_table(runs, time.perf_counter() - started)
     for violation in violations:
         print(f"violation: {violation}", file=sys.stderr)
     if violations:
-        raise UserError(f"plan found {len(violations)} house-rule violation(s), listed above", exit_code=1)
+        raise UserError(
+            f"plan found {len(violations)} house-rule violation(s), listed above", exit_code=1
+        )
     if not arguments.json:
-        print("no house-rule violations: explicit pinned providers, standard tags, no wildcard actions")
+        print(
+            "no house-rule violations: explicit pinned providers, standard tags, no wildcard actions"
+        )
     return EXIT_OK
 
 

@@ -28,20 +28,22 @@ def trust_policy_problems(document: Mapping[str, Any]) -> list[str]:
     statements = document.get("Statement")
     if not isinstance(statements, list) or not statements:
         return ["Statement must be a non-empty list"]
-    return [
-        f"statement {statement.get('Sid', index)}: {problem}"
-        for index, statement in enumerate(statements)
-        for problem in _statement_problems(statement)
-    ]
+    problems: list[str] = []
+    for index, statement in enumerate(statements):
+        if not isinstance(statement, Mapping):
+            problems.append(f"statement {index}: is not an object")
+            continue
+        name = statement.get("Sid") or index
+        problems.extend(f"statement {name}: {problem}" for problem in _statement_problems(statement))
+    return problems
 
 
 def _statement_problems(statement: Mapping[str, Any]) -> Iterator[str]:
     unexpected = set(statement) - {"Sid", "Effect", "Principal", "Action", "Condition"}
     if unexpected:
         yield f"has {', '.join(sorted(unexpected))}, which a trust statement must not"
-    if not isinstance(statement.get("Sid", ""), str) or not _SID.fullmatch(
-        statement.get("Sid", "")
-    ):
+    sid = statement.get("Sid", "")
+    if not (isinstance(sid, str) and _SID.fullmatch(sid)):
         yield "Sid must be letters and digits only"
     if statement.get("Effect") != "Allow":
         yield "Effect must be Allow"

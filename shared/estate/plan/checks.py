@@ -31,7 +31,11 @@ UNTAGGABLE_TYPES = frozenset(
 
 def is_cloud_resource(resource: RecordedResource) -> bool:
     """True for resources a cloud provider manages (not components, providers, references)."""
-    return resource.custom and resource.type not in PROVIDER_TYPES and not resource.type.startswith("pulumi:")
+    return (
+        resource.custom
+        and resource.type not in PROVIDER_TYPES
+        and not resource.type.startswith("pulumi:")
+    )
 
 
 def provider_problems(run: StackRun, account_regions: tuple[str, ...]) -> Iterator[str]:

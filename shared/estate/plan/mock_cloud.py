@@ -54,8 +54,8 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
                 Registration(
@@ -91,7 +91,11 @@ class MockCloud(Mocks):
             self._provider_regions[args.name] = str(args.inputs.get("region", self.default_region))
             return f"{args.name}-id", dict(args.inputs)
         region = self._region_of(args.provider)
-        physical = str(args.inputs.get("name") or args.inputs.get("url", "").removeprefix("https://") or args.name)
+        physical = str(
+            args.inputs.get("name")
+            or args.inputs.get("url", "").removeprefix("https://")
+            or args.name
+        )
         state = {**args.inputs, "name": args.inputs.get("name", physical), "id": physical}
         arn_format = ARN_FORMATS.get(args.typ)
         if arn_format is not None:
@@ -100,13 +104,21 @@ class MockCloud(Mocks):
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Answer the invokes our programs may make; refuse any other loudly."""
-        if args.token in {"aws:index/getCallerIdentity:getCallerIdentity", "aws-native:index:getAccountId"}:
-            return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:root"}, None
+        if args.token in {
+            "aws:index/getCallerIdentity:getCallerIdentity",
+            "aws-native:index:getAccountId",
+        }:
+            return {
+                "accountId": self.account_id,
+                "arn": f"arn:aws:iam::{self.account_id}:root",
+            }, None
         if args.token in {"aws:index/getRegion:getRegion", "aws-native:index:getRegion"}:
             return {"name": self.default_region, "region": self.default_region}, None
-        if args.token == "aws:index/getPartition:getPartition":
+        if args.token == "aws:index/getPartition:getPartition":  # noqa: S105 - an invoke token
             return {"partition": "aws", "dnsSuffix": "amazonaws.com"}, None
-        raise NotImplementedError(f"estate plan has no mock for invoke {args.token}; add one to MockCloud.call")
+        raise NotImplementedError(
+            f"estate plan has no mock for invoke {args.token}; add one to MockCloud.call"
+        )
 
     def _region_of(self, provider_reference: str | None) -> str:
         if not provider_reference:

@@ -18,7 +18,13 @@ from pulumi.runtime.sync_await import _sync_await
 
 from estate.accounts import Account, Estate
 from estate.contracts import CONTRACTS, ProjectContract, contract_for, deploy_order
-from estate.plan.mock_cloud import PROVIDER_TYPES, MockCloud, RecordingMonitor, decode_provider_input, fake_outputs
+from estate.plan.mock_cloud import (
+    PROVIDER_TYPES,
+    MockCloud,
+    RecordingMonitor,
+    decode_provider_input,
+    fake_outputs,
+)
 from estate.stack import ACCOUNTS_DIR_ENV
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
@@ -97,9 +103,15 @@ def run_stack(
         if (project, stack) in known_outputs:
             return known_outputs[(project, stack)]
         producer = contract_for(project)
-        return fake_outputs(producer, account_id=estate.account(stack).account_id, region=account.primary_region)
+        return fake_outputs(
+            producer, account_id=estate.account(stack).account_id, region=account.primary_region
+        )
 
-    cloud = MockCloud(account_id=account.account_id, default_region=account.primary_region, stack_outputs=outputs_of)
+    cloud = MockCloud(
+        account_id=account.account_id,
+        default_region=account.primary_region,
+        stack_outputs=outputs_of,
+    )
     monitor = RecordingMonitor(cloud)
     program = REPOSITORY_ROOT / contract.directory / "__main__.py"
     pulumi_settings.ROOT.set(None)  # each stack gets a fresh root Stack resource
@@ -113,10 +125,12 @@ def run_stack(
     )
     try:
         with _accounts_dir(estate.directory):
-            _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
+            _sync_await(run_pulumi_func(lambda: _run_program(program)))
             outputs = _resolve_outputs()
     except Exception as error:
-        raise ProgramError(f"{contract.project}/{account.name}: {type(error).__name__}: {error}") from error
+        raise ProgramError(
+            f"{contract.project}/{account.name}: {type(error).__name__}: {error}"
+        ) from error
     resources = tuple(
         RecordedResource(
             type=r.type,
@@ -152,6 +166,11 @@ def run_plan(
             run = run_stack(contract, account, estate, producer_outputs=outputs)
             outputs[(run.project, run.stack)] = run.outputs
             yield run
+
+
+def _run_program(program: Path) -> None:
+    """Execute a project's __main__.py the way the Pulumi Python host does."""
+    runpy.run_path(str(program), run_name="__main__")
 
 
 def _resolve_outputs() -> dict[str, Any]:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
 from estate_runtime.events import (
     REGION_PATTERN,
     EventInvalid,
@@ -60,17 +59,17 @@ def test_a_bad_field_is_one_line_naming_it(change: dict[str, Any], message: str)
 
 
 def test_a_non_object_event_is_refused() -> None:
-    with pytest.raises(EventInvalid, match=r"event.\(root\): expected an object, got list"):
+    with pytest.raises(EventInvalid, match=r"event\.\(root\): expected an object, got list"):
         parse_scan_target([])
 
 
 def test_string_lists_must_be_non_empty_distinct_and_well_formed() -> None:
     assert require_str_list({"regions": ["eu-west-1"]}, "regions", REGION_PATTERN) == ("eu-west-1",)
-    with pytest.raises(EventInvalid, match="event.regions: expected a non-empty list"):
+    with pytest.raises(EventInvalid, match=r"event\.regions: expected a non-empty list"):
         require_str_list({"regions": []}, "regions")
-    with pytest.raises(EventInvalid, match="event.regions: lists an item twice"):
+    with pytest.raises(EventInvalid, match=r"event\.regions: lists an item twice"):
         require_str_list({"regions": ["a", "a"]}, "regions")
-    with pytest.raises(EventInvalid, match=r"event.regions\[1\]: 'Europe' is not a region"):
+    with pytest.raises(EventInvalid, match=r"event\.regions\[1\]: 'Europe' is not a region"):
         require_str_list(
             {"regions": ["eu-west-1", "Europe"]}, "regions", REGION_PATTERN, "a region"
         )
@@ -81,6 +80,6 @@ def test_bounded_integers() -> None:
     assert optional_int({"concurrency": 4}, "concurrency", minimum=1, maximum=8) == 4
     for bad in (0, 9, True, "4"):
         with pytest.raises(
-            EventInvalid, match="event.concurrency: expected an integer from 1 to 8"
+            EventInvalid, match=r"event\.concurrency: expected an integer from 1 to 8"
         ):
             optional_int({"concurrency": bad}, "concurrency", minimum=1, maximum=8)

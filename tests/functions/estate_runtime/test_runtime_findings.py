@@ -9,9 +9,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from estate_runtime.findings import (
     SCHEMA_PATH,
     SEVERITIES,
@@ -27,6 +24,8 @@ from estate_runtime.findings import (
     severity_at_least,
     validate_finding,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 SCHEMA = load_schema()
 PROPERTIES: dict[str, dict[str, Any]] = SCHEMA["properties"]
@@ -92,7 +91,7 @@ def test_observed_at_is_converted_to_utc_and_naive_times_are_refused() -> None:
         "2025-01-01T03:00:00.000250Z"
     )
     with pytest.raises(ValueError, match="naive"):
-        format_timestamp(datetime(2025, 1, 1))  # noqa: DTZ001
+        format_timestamp(datetime(2025, 1, 1))
 
 
 def test_account_arn_follows_the_region_partition() -> None:
@@ -268,11 +267,16 @@ def test_mutated_findings_get_the_same_verdict_as_jsonschema(
 ) -> None:
     finding, field = case
     reference_errors = list(REFERENCE.iter_errors(finding))
+    refusal = our_refusal(finding)
+    # A mutation may draw a value that is still valid: then both must accept it.
+    assert (refusal is None) == (not reference_errors), (refusal, reference_errors[:1])
+    if refusal is not None:
+        assert refusal.path[0] == field
+
+
+def our_refusal(finding: dict[str, Any]) -> FindingInvalid | None:
     try:
         validate_finding(finding)
     except FindingInvalid as error:
-        assert reference_errors, f"we refused what jsonschema accepts: {error}"
-        assert error.path[0] == field
-    else:
-        # A mutation may draw a value that is still valid: then both must accept it.
-        assert not reference_errors, f"we accepted what jsonschema refuses: {reference_errors[0]}"
+        return error
+    return None

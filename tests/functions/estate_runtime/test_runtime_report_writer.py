@@ -9,9 +9,6 @@ from typing import Any
 
 import boto3
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from estate_runtime.findings import FindingInvalid, make_finding, validate_finding
 from estate_runtime.report_writer import (
     DirectorySink,
@@ -20,8 +17,9 @@ from estate_runtime.report_writer import (
     ReportWriter,
     S3Sink,
     decode_part,
-    stale_parts_cleanup,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SCAN_DATE = date(2025, 1, 31)
 FOLDER = "findings/scanner=tags/account=111111111111/dt=2025-01-31/"
@@ -102,14 +100,14 @@ def test_a_full_buffer_is_written_at_once_so_memory_stays_flat() -> None:
 def test_an_invalid_finding_is_refused_before_it_is_buffered() -> None:
     sink = MemorySink()
     report_writer = writer(sink)
-    with pytest.raises(FindingInvalid, match="finding.status"):
+    with pytest.raises(FindingInvalid, match=r"finding\.status"):
         report_writer.add({**finding(1), "status": "MAYBE"})
     assert report_writer.close().findings_count == 0
     assert sink.objects == {}
 
 
 def test_evidence_that_is_not_json_is_refused_naming_evidence() -> None:
-    with pytest.raises(FindingInvalid, match="finding.evidence: not representable as JSON"):
+    with pytest.raises(FindingInvalid, match=r"finding\.evidence: not representable as JSON"):
         writer(MemorySink()).add(finding(1, evidence={"when": datetime(2025, 1, 1, tzinfo=UTC)}))
 
 

@@ -29,31 +29,50 @@ def _policy_actions(run: StackRun, logical: str) -> set[str]:
         if policy.name.startswith(f"{logical}-policy-"):
             for statement in json.loads(policy.inputs["policy"])["Statement"]:
                 if statement["Effect"] == "Allow":
-                    actions.update(statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+                    actions.update(
+                        statement["Action"]
+                        if isinstance(statement["Action"], list)
+                        else [statement["Action"]]
+                    )
     return actions
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
 def test_there_is_one_github_oidc_provider_for_sts(run_program: Run, account: str) -> None:
-    (provider,) = run_program("org-iam", account).of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    (provider,) = run_program("org-iam", account).of_type(
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+    )
     assert provider.inputs["url"] == "https://token.actions.githubusercontent.com"
     assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
-def test_preview_role_is_trusted_only_by_pull_requests_of_the_repository(run_program: Run, account: str) -> None:
+def test_preview_role_is_trusted_only_by_pull_requests_of_the_repository(
+    run_program: Run, account: str
+) -> None:
     (statement,) = _trust(run_program("org-iam", account), "preview")["Statement"]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     conditions = statement["Condition"]["StringEquals"]
-    assert conditions["token.actions.githubusercontent.com:sub"] in ("repo:acme/estate:pull_request", ["repo:acme/estate:pull_request"])
-    assert conditions["token.actions.githubusercontent.com:aud"] in ("sts.amazonaws.com", ["sts.amazonaws.com"])
+    assert conditions["token.actions.githubusercontent.com:sub"] in (
+        "repo:acme/estate:pull_request",
+        ["repo:acme/estate:pull_request"],
+    )
+    assert conditions["token.actions.githubusercontent.com:aud"] in (
+        "sts.amazonaws.com",
+        ["sts.amazonaws.com"],
+    )
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
-def test_deploy_role_is_trusted_only_by_the_environment_named_after_the_account(run_program: Run, account: str) -> None:
+def test_deploy_role_is_trusted_only_by_the_environment_named_after_the_account(
+    run_program: Run, account: str
+) -> None:
     (statement,) = _trust(run_program("org-iam", account), "deploy")["Statement"]
     subject = statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
-    assert subject in (f"repo:acme/estate:environment:{account}", [f"repo:acme/estate:environment:{account}"])
+    assert subject in (
+        f"repo:acme/estate:environment:{account}",
+        [f"repo:acme/estate:environment:{account}"],
+    )
     assert "StringLike" not in statement["Condition"]
 
 
@@ -79,18 +98,38 @@ def test_deploy_role_creates_roles_only_with_the_boundary(run_program: Run) -> N
     for policy in run.of_type("aws:iam/policy:Policy"):
         if policy.name.startswith("deploy-policy-"):
             for statement in json.loads(policy.inputs["policy"])["Statement"]:
-                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                actions = (
+                    statement["Action"]
+                    if isinstance(statement["Action"], list)
+                    else [statement["Action"]]
+                )
                 if "iam:CreateRole" in actions:
                     guarded.append(statement)
     (statement,) = guarded
-    assert statement["Condition"]["ArnEquals"]["iam:PermissionsBoundary"] in (boundary_arn, [boundary_arn])
+    assert statement["Condition"]["ArnEquals"]["iam:PermissionsBoundary"] in (
+        boundary_arn,
+        [boundary_arn],
+    )
 
 
 def test_the_boundary_forbids_removing_boundaries_and_editing_itself(run_program: Run) -> None:
     run = run_program("org-iam", "prod")
-    boundary = next(p for p in run.of_type("aws:iam/policy:Policy") if p.name == "permission-boundary")
-    denies = [s for s in json.loads(boundary.inputs["policy"])["Statement"] if s["Effect"] == "Deny"]
-    denied = {a for s in denies for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
-    assert {"iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"} <= denied
+    boundary = next(
+        p for p in run.of_type("aws:iam/policy:Policy") if p.name == "permission-boundary"
+    )
+    denies = [
+        s for s in json.loads(boundary.inputs["policy"])["Statement"] if s["Effect"] == "Deny"
+    ]
+    denied = {
+        a for s in denies for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert {
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+    } <= denied
     own = [s for s in denies if "iam:CreatePolicyVersion" in s["Action"]]
-    assert own[0]["Resource"] in (run.outputs["permission_boundary_arn"], [run.outputs["permission_boundary_arn"]])
+    assert own[0]["Resource"] in (
+        run.outputs["permission_boundary_arn"],
+        [run.outputs["permission_boundary_arn"]],
+    )

@@ -41,18 +41,68 @@ def test_tag_rules_payload_is_what_scanners_read(estate: Estate) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        ("dev.yaml", '"111111111111"', '"11111111111"', r"dev\.yaml: account_id: '11111111111': is not a 12-digit"),
+        (
+            "dev.yaml",
+            '"111111111111"',
+            '"11111111111"',
+            r"dev\.yaml: account_id: '11111111111': is not a 12-digit",
+        ),
         ("dev.yaml", '"111111111111"', "111111111111", r"dev\.yaml: account_id: .*must be quoted"),
-        ("dev.yaml", "us-east-1]", "us-east-9]", r"dev\.yaml: regions: .*'us-east-9' is not an AWS region"),
-        ("dev.yaml", '"^[0-9]{4}$"', '"^[0-9{4}$"', r"dev\.yaml: required_tags\[2\]\.pattern: .*not a valid regular expression"),
-        ("dev.yaml", "stage: dev", "stage: dev\ncolour: blue", r"dev\.yaml: colour: is not a known key"),
-        ("dev.yaml", "log_retention_days: 14", "log_retention_days: 13", r"dev\.yaml: sizes\.log_retention_days: 13: is not a CloudWatch"),
+        (
+            "dev.yaml",
+            "us-east-1]",
+            "us-east-9]",
+            r"dev\.yaml: regions: .*'us-east-9' is not an AWS region",
+        ),
+        (
+            "dev.yaml",
+            '"^[0-9]{4}$"',
+            '"^[0-9{4}$"',
+            r"dev\.yaml: required_tags\[2\]\.pattern: .*not a valid regular expression",
+        ),
+        (
+            "dev.yaml",
+            "stage: dev",
+            "stage: dev\ncolour: blue",
+            r"dev\.yaml: colour: is not a known key",
+        ),
+        (
+            "dev.yaml",
+            "log_retention_days: 14",
+            "log_retention_days: 13",
+            r"dev\.yaml: sizes\.log_retention_days: 13: is not a CloudWatch",
+        ),
         ("dev.yaml", "stage: dev", "stage: qa", r"dev\.yaml: stage: 'qa'"),
-        ("dev.yaml", "stage: dev", "stage: dev\nstage: prod", r"dev\.yaml: line \d+: key 'stage' appears twice"),
-        ("staging.yaml", '"222222222222"', '"111111111111"', r"staging\.yaml: account_id: '111111111111' is also the id of dev\.yaml"),
-        ("organization.yaml", "[dev, staging, prod]", "[dev, qa, staging, prod]", r"organization\.yaml: promotion: 'qa' has no file qa\.yaml"),
-        ("prod.yaml", "timezone: Europe/Dublin", "timezone: Mars/Olympus", r"prod\.yaml: scan\.timezone: .*IANA"),
-        ("prod.yaml", 'schedule: "cron(0 2 * * ? *)"', 'schedule: "every day"', r"prod\.yaml: scan\.schedule: 'every day' does not match"),
+        (
+            "dev.yaml",
+            "stage: dev",
+            "stage: dev\nstage: prod",
+            r"dev\.yaml: line \d+: key 'stage' appears twice",
+        ),
+        (
+            "staging.yaml",
+            '"222222222222"',
+            '"111111111111"',
+            r"staging\.yaml: account_id: '111111111111' is also the id of dev\.yaml",
+        ),
+        (
+            "organization.yaml",
+            "[dev, staging, prod]",
+            "[dev, qa, staging, prod]",
+            r"organization\.yaml: promotion: 'qa' has no file qa\.yaml",
+        ),
+        (
+            "prod.yaml",
+            "timezone: Europe/Dublin",
+            "timezone: Mars/Olympus",
+            r"prod\.yaml: scan\.timezone: .*IANA",
+        ),
+        (
+            "prod.yaml",
+            'schedule: "cron(0 2 * * ? *)"',
+            'schedule: "every day"',
+            r"prod\.yaml: scan\.schedule: 'every day' does not match",
+        ),
     ],
 )
 def test_a_bad_file_is_rejected_with_a_line_naming_file_field_and_fix(
@@ -78,5 +128,9 @@ def test_missing_organization_file_is_named(accounts_copy: Path) -> None:
 
 
 def test_a_role_of_another_account_is_refused(accounts_copy: Path) -> None:
-    _edit(accounts_copy / "dev.yaml", "stage: dev", 'stage: dev\nassume_role_arn: "arn:aws:iam::222222222222:role/x"')
+    _edit(
+        accounts_copy / "dev.yaml",
+        "stage: dev",
+        'stage: dev\nassume_role_arn: "arn:aws:iam::222222222222:role/x"',
+    )
     assert any("names another account" in p for p in _problems(accounts_copy))

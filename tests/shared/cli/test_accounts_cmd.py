@@ -21,10 +21,17 @@ def test_an_eleven_digit_account_id_exits_2_naming_file_and_field(
     dev.write_text(dev.read_text().replace('"111111111111"', '"11111111111"'))
     assert main(["accounts", "check", "--dir", str(accounts_copy)]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert any(line.endswith("dev.yaml: account_id: '11111111111': is not a 12-digit AWS account id; write exactly 12 digits, quoted") for line in err)
+    assert any(
+        line.endswith(
+            "dev.yaml: account_id: '11111111111': is not a 12-digit AWS account id; write exactly 12 digits, quoted"
+        )
+        for line in err
+    )
     assert "Traceback" not in "\n".join(err)
 
 
-def test_a_missing_folder_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_folder_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["accounts", "check", "--dir", str(tmp_path / "nope")]) == 2
     assert "is not a directory" in capsys.readouterr().err

@@ -7,23 +7,7 @@ from typing import Any
 
 import pulumi
 import pytest
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    """Answers S3 buckets with an ARN derived from their name, and remembers what was created."""
-
-    def __init__(self) -> None:
-        self.created: list[str] = []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.created.append(f"{args.typ}::{args.name}")
-        if args.typ != "aws:s3/bucket:Bucket":
-            raise NotImplementedError(f"these tests create buckets only, not {args.typ}")
-        return f"{args.name}-id", {**args.inputs, "arn": f"arn:aws:s3:::{args.name}"}
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        # A silent {} would hide a missing mock (FACTS.md); estate.iam invokes nothing.
-        raise NotImplementedError(f"estate.iam must not invoke {args.token}")
+from iam_pulumi import RecordingMocks, Resolve
 
 
 @pytest.fixture
@@ -32,9 +16,6 @@ def mocks() -> RecordingMocks:
     recording = RecordingMocks()
     pulumi.runtime.set_mocks(recording, preview=False)
     return recording
-
-
-Resolve = Callable[[Callable[[], pulumi.Output[Any]]], Any]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
-from conftest import RecordingMocks, Resolve
+from iam_pulumi import RecordingMocks, Resolve
 
 from estate.iam import (
     Condition,

@@ -16,7 +16,9 @@ Run = Callable[[str, str], StackRun]
 
 def test_a_run_records_type_name_provider_parent_and_protect(run_program: Run) -> None:
     run = run_program("org-iam", "dev")
-    oidc = next(r for r in run.resources if r.type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    oidc = next(
+        r for r in run.resources if r.type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+    )
     assert oidc.protect is True
     assert oidc.parent.endswith("estate:org-iam:GitHubOidc::github")
     assert oidc.provider.endswith("pulumi:providers:aws::aws-eu-west-1")
@@ -27,14 +29,22 @@ def test_a_run_records_type_name_provider_parent_and_protect(run_program: Run) -
 def test_outputs_are_resolved_and_match_the_contract(run_program: Run) -> None:
     run = run_program("org-iam", "staging")
     assert set(run.outputs) == contract_for("org-iam").export_names()
-    assert run.outputs["deploy_role_arn"].startswith("arn:aws:iam::222222222222:role/estate-staging-")
+    assert run.outputs["deploy_role_arn"].startswith(
+        "arn:aws:iam::222222222222:role/estate-staging-"
+    )
 
 
 def test_stacks_run_one_after_another_do_not_leak_into_each_other(estate: Estate) -> None:
     runs = list(run_plan(estate))
-    assert [(r.project, r.stack) for r in runs] == [("org-iam", "dev"), ("org-iam", "staging"), ("org-iam", "prod")]
+    assert [(r.project, r.stack) for r in runs] == [
+        ("org-iam", "dev"),
+        ("org-iam", "staging"),
+        ("org-iam", "prod"),
+    ]
     for run in runs:
-        assert {r.urn.split("::")[0].removeprefix("urn:pulumi:") for r in run.resources} == {run.stack}
+        assert {r.urn.split("::")[0].removeprefix("urn:pulumi:") for r in run.resources} == {
+            run.stack
+        }
         providers = [r for r in run.resources if r.type in PROVIDER_TYPES]
         assert len(providers) == 2 * len(estate.account(run.stack).regions)
 
@@ -44,6 +54,8 @@ def test_an_unknown_invoke_fails_loudly() -> None:
 
     from estate.plan.mock_cloud import MockCloud
 
-    cloud = MockCloud(account_id="111111111111", default_region="eu-west-1", stack_outputs=lambda _: {})
+    cloud = MockCloud(
+        account_id="111111111111", default_region="eu-west-1", stack_outputs=lambda _: {}
+    )
     with pytest.raises(NotImplementedError, match="no mock for invoke aws:s3/getBucket"):
         cloud.call(MockCallArgs(token="aws:s3/getBucket:getBucket", args={}, provider=""))

@@ -7,8 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 from estate_runtime.findings import Severity, Status
-
-from estate_scanners.s3.facts import AccountFacts, BucketFacts, Fact, Fetched, FetchError, NotConfigured
+from estate_scanners.s3.facts import (
+    AccountFacts,
+    BucketFacts,
+    Fact,
+    Fetched,
+    FetchError,
+    NotConfigured,
+)
 
 T = TypeVar("T")
 
@@ -40,7 +46,7 @@ def errored(message: str, **evidence: Any) -> Verdict:
     return Verdict("ERROR", message, evidence)
 
 
-class FactUnavailable(Exception):  # noqa: N818 - a signal, not an error of the judge
+class FactUnavailable(Exception):
     """Raised by `present` when a judge reads a fact that could not be fetched."""
 
     def __init__(self, error: FetchError) -> None:

@@ -15,7 +15,6 @@ from enum import StrEnum
 from typing import Any, TypeAlias, TypeVar
 
 from estate_runtime.findings import account_arn, partition_for_region
-
 from estate_scanners.s3.policy import PolicyStatement
 
 T = TypeVar("T")
@@ -269,8 +268,9 @@ class BucketFacts:
         return getattr(self, fact.value)
 
     def with_facts(self, facts: dict[Fact, Fetched[Any]]) -> BucketFacts:
-        """A copy with the given facts set."""
-        return dataclasses.replace(self, **{fact.value: value for fact, value in facts.items()})
+        """A copy with the given bucket facts set."""
+        changes: dict[str, Any] = {fact.value: value for fact, value in facts.items()}
+        return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True, slots=True)

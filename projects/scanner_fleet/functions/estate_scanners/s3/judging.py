@@ -67,12 +67,13 @@ def _judge(
     except FactUnavailable as missing:
         # A partial judge that could not decide, or a judge reading a fact its `needs`
         # do not list (it sees NOT_FETCHED): either way, ERROR naming the fact.
-        name = next((f.value for f in sorted(check.needs) if read(f) == missing.error), "undeclared")
+        name = next(
+            (f.value for f in sorted(check.needs) if read(f) == missing.error), "undeclared"
+        )
         return error_verdict({name: missing.error})
-    except Exception:  # noqa: BLE001 - one check's bug must not stop the scan of every bucket
+    except Exception:  # one check's bug must not stop the scan of every bucket
         LOGGER.exception("check %s crashed", check.check_id)
         return errored(
             f"The check {check.check_id} failed unexpectedly; the scanner's log has the trace.",
             errors={"check": {"code": "CheckCrashed", "message": check.check_id}},
         )
-

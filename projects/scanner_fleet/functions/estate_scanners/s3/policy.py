@@ -126,7 +126,9 @@ def _principals(raw: object) -> tuple[Principal, ...]:
         return (Principal("*", "*"),)
     if isinstance(raw, Mapping):
         return tuple(
-            Principal(str(kind), value) for kind, values in raw.items() for value in _strings(values)
+            Principal(str(kind), value)
+            for kind, values in raw.items()
+            for value in _strings(values)
         )
     raise MalformedPolicyError(f"unexpected principal {raw!r}")
 

@@ -101,7 +101,11 @@ class PublicAccessAssessment:
 
     def evidence(self) -> dict[str, Any]:
         """Both paths' facts, as finding evidence."""
-        return {"access": self.access.value, "acl": self.acl.evidence, "policy": self.policy.evidence}
+        return {
+            "access": self.access.value,
+            "acl": self.acl.evidence,
+            "policy": self.policy.evidence,
+        }
 
 
 def public_grants(acl: Acl, access: Access) -> tuple[Grant, ...]:
@@ -128,7 +132,9 @@ def allows_any(statement: PolicyStatement, patterns: tuple[str, ...]) -> bool:
             not any(pattern_covers(excluded, pattern) for excluded in statement.actions)
             for pattern in patterns
         )
-    return any(patterns_overlap(action, pattern) for action in statement.actions for pattern in patterns)
+    return any(
+        patterns_overlap(action, pattern) for action in statement.actions for pattern in patterns
+    )
 
 
 def public_statements(policy: BucketPolicy, access: Access) -> tuple[PolicyStatement, ...]:
@@ -191,7 +197,9 @@ def assess_public_access(
         label="public_statements",
         guard=neutraliser(RESTRICT_PUBLIC_BUCKETS, bucket_block, account_block),
     )
-    return PublicAccessAssessment(access, combine(acl_path.exposure, policy_path.exposure), acl_path, policy_path)
+    return PublicAccessAssessment(
+        access, combine(acl_path.exposure, policy_path.exposure), acl_path, policy_path
+    )
 
 
 def combine(*exposures: Exposure) -> Exposure:

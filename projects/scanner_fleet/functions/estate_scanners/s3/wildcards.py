@@ -43,7 +43,9 @@ def pattern_covers(outer: str, inner: str, *, case_sensitive: bool = False) -> b
     # Every "stem + anything" matches `outer` when outer is a literal prefix of stem
     # followed only by stars: the stars absorb the rest of stem and any tail.
     head, star, tail = outer.partition("*")
-    return bool(star) and not (WILDCARDS & set(head)) and set(tail) <= {"*"} and stem.startswith(head)
+    return (
+        bool(star) and not (WILDCARDS & set(head)) and set(tail) <= {"*"} and stem.startswith(head)
+    )
 
 
 @lru_cache(maxsize=8192)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict, failed, passed, present
+from estate_scanners.s3.check_model import (
+    BucketCheck,
+    BucketSubject,
+    Verdict,
+    failed,
+    passed,
+    present,
+)
 from estate_scanners.s3.facts import Fact
 
 

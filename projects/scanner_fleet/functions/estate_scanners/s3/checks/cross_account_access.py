@@ -37,8 +37,8 @@ def cross_account_access(subject: BucketSubject) -> Verdict:
     }
     if not grants:
         return passed(
-            f"Bucket {bucket.name}'s policy gives no other account write, delete or access-changing "
-            "actions.",
+            f"Bucket {bucket.name}'s policy gives no other account write, delete or "
+            "access-changing actions.",
             **evidence,
         )
     accounts = sorted({account_id for grant in grants for account_id in grant.accounts})

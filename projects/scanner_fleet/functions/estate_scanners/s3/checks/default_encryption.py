@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict, failed, passed, present
+from estate_scanners.s3.check_model import (
+    BucketCheck,
+    BucketSubject,
+    Verdict,
+    failed,
+    passed,
+    present,
+)
 from estate_scanners.s3.checks._encryption import encryption_evidence
 from estate_scanners.s3.facts import Fact
 
@@ -14,7 +21,8 @@ def default_encryption(subject: BucketSubject) -> Verdict:
     evidence = encryption_evidence(bucket.encryption)
     if encryption is None or not encryption.rules:
         return failed(
-            f"Bucket {bucket.name} has no default encryption: new objects may be stored unencrypted.",
+            f"Bucket {bucket.name} has no default encryption: new objects may be stored "
+            "unencrypted.",
             **evidence,
         )
     return passed(

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict, failed, passed, present
+from estate_scanners.s3.check_model import (
+    BucketCheck,
+    BucketSubject,
+    Verdict,
+    failed,
+    passed,
+    present,
+)
 from estate_scanners.s3.checks._encryption import KMS_ALGORITHMS, encryption_evidence
 from estate_scanners.s3.facts import Fact
 
@@ -12,7 +19,9 @@ def kms_encryption(subject: BucketSubject) -> Verdict:
     bucket = subject.bucket
     encryption = present(bucket.encryption)
     evidence = encryption_evidence(bucket.encryption)
-    kms_rules = [r for r in (encryption.rules if encryption else ()) if r.algorithm in KMS_ALGORITHMS]
+    kms_rules = [
+        r for r in (encryption.rules if encryption else ()) if r.algorithm in KMS_ALGORITHMS
+    ]
     if not kms_rules:
         algorithms = evidence["algorithms"]
         described = f"uses {', '.join(algorithms)}" if algorithms else "is not configured"

@@ -30,9 +30,7 @@ def lifecycle(subject: BucketSubject) -> Verdict:
     if not enabled:
         described = "only disabled lifecycle rules" if rules else "no lifecycle rule"
         return failed(f"Bucket {bucket.name} has {described}.", **evidence)
-    return passed(
-        f"Bucket {bucket.name} has {len(enabled)} enabled lifecycle rule(s).", **evidence
-    )
+    return passed(f"Bucket {bucket.name} has {len(enabled)} enabled lifecycle rule(s).", **evidence)
 
 
 CHECK = BucketCheck(

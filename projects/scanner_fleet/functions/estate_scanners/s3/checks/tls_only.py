@@ -33,7 +33,9 @@ def tls_only(subject: BucketSubject) -> Verdict:
         "statements_covering_objects": list(enforcement.covering_objects),
     }
     if enforcement.enforced:
-        return passed(f"Bucket {bucket.name}'s policy denies requests made without TLS.", **evidence)
+        return passed(
+            f"Bucket {bucket.name}'s policy denies requests made without TLS.", **evidence
+        )
     missing = [
         what
         for what, covered in (
