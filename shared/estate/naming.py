@@ -191,7 +191,7 @@ def _slug(text: str, separator: str) -> str:
     return _NOT_SLUG.sub(separator, text.lower()).strip(separator)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NameSpec:
     """The inputs every name of one resource is made of, checked when built."""
 
@@ -262,7 +262,9 @@ def resource_name(
     account_id: str | None = None,
 ) -> str:
     """The physical name of one resource; ``account_id`` is required for global kinds."""
-    spec = NameSpec(account, project, purpose, region=region, account_id=account_id)
+    spec = NameSpec(
+        account=account, project=project, purpose=purpose, region=region, account_id=account_id
+    )
     return spec.name(kind)
 
 
@@ -270,7 +272,9 @@ def bucket_name(
     *, account: str, account_id: str, region: str | None, project: str, purpose: str
 ) -> str:
     """The globally unique name of an S3 bucket."""
-    spec = NameSpec(account, project, purpose, region=region, account_id=account_id)
+    spec = NameSpec(
+        account=account, project=project, purpose=purpose, region=region, account_id=account_id
+    )
     return spec.name(ResourceKind.S3_BUCKET)
 
 

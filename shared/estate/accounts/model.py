@@ -10,11 +10,11 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from estate.accounts.regions import KNOWN_REGIONS
+from estate.tags import validate_tags
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 ACCOUNT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>[0-9]{12}):role/[\w+=,.@/-]{1,512}$")
 SCHEDULE = re.compile(
@@ -75,15 +75,14 @@ class _Strict(BaseModel):
 class TagRule(_Strict):
     """One required tag: the key must exist; its value must be allowed or match the regex."""
 
-    key: Annotated[str, Field(pattern=TAG_KEY.pattern)]
+    key: str
     values: tuple[str, ...] | None = None
     pattern: str | None = None
 
     @field_validator("key")
     @classmethod
-    def _not_reserved(cls, key: str) -> str:
-        if key.lower().startswith("aws:"):
-            raise ValueError("the aws: prefix is reserved by AWS; choose another key")
+    def _valid_key(cls, key: str) -> str:
+        validate_tags({key: ""})  # the AWS tag-key rules, from one place
         return key
 
     @field_validator("pattern")
@@ -259,10 +258,6 @@ class Organization(_Strict):
 
     @field_validator("tags")
     @classmethod
-    def _tag_keys(cls, tags: dict[str, str]) -> dict[str, str]:
-        for key in tags:
-            if not TAG_KEY.match(key) or key.lower().startswith("aws:"):
-                raise ValueError(
-                    f"tag key {key!r} is not allowed; use 1-128 letters, digits, spaces or _.:/=+-@, not aws:"
-                )
-        return tags
+    def _valid_tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        # The same AWS tag rules as every other tag the platform writes (estate.tags).
+        return validate_tags(tags)

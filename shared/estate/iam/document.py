@@ -27,18 +27,15 @@ def policy_json(
     statements: Sequence[Statement], *, max_chars: int = MANAGED_POLICY_MAX_CHARS
 ) -> str:
     """The policy document of statements whose resources and condition values are plain strings."""
-    if not statements:
-        raise PolicyError("a policy needs at least one statement; give one")
-    ordered = sorted(statements, key=lambda statement: statement.sid)
-    for first, second in itertools.pairwise(ordered):
-        if first.sid == second.sid:
-            raise PolicyError(f"statement sid {first.sid} appears twice; give each its own sid")
+    ordered = _by_unique_sid(statements)
     document = {
         "Version": POLICY_VERSION,
         "Statement": [_rendered(statement) for statement in ordered],
     }
     text = compact_json(document)
-    ensure_within(text, max_chars=max_chars, what="policy " + ",".join(s.sid for s in ordered))
+    sids = [statement.sid for statement in ordered]
+    named = ",".join(sids[:3]) + (f",… ({len(sids)} statements)" if len(sids) > 3 else "")
+    ensure_within(text, max_chars=max_chars, what=f"policy {named}")
     return text
 
 
@@ -50,7 +47,7 @@ def policy_document(
     Every statement is already checked at construction; the resolved values are
     checked again inside the apply, which only renders (it never creates resources).
     """
-    statements = tuple(statements)
+    statements = tuple(_by_unique_sid(statements))  # refuse early, not inside the apply
     inputs: list[pulumi.Input[str]] = []
     for statement in statements:
         inputs.extend(statement.resources)
@@ -68,6 +65,16 @@ def policy_document(
 def compact_json(document: dict[str, Any]) -> str:
     """JSON without whitespace, as AWS counts a policy's size."""
     return json.dumps(document, separators=(",", ":"), ensure_ascii=True)
+
+
+def _by_unique_sid(statements: Sequence[Statement]) -> list[Statement]:
+    if not statements:
+        raise PolicyError("a policy needs at least one statement; give one")
+    ordered = sorted(statements, key=lambda statement: statement.sid)
+    for first, second in itertools.pairwise(ordered):
+        if first.sid == second.sid:
+            raise PolicyError(f"statement sid {first.sid} appears twice; give each its own sid")
+    return ordered
 
 
 def _rendered(statement: Statement) -> dict[str, Any]:

@@ -24,7 +24,8 @@ _SID = re.compile(r"^[A-Za-z0-9]{1,128}$")
 _ACTION_FORM = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9][A-Za-z0-9-]*$")
 # partition : service : region : account : resource — wildcards only in the resource part
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:(?P<resource>\S+)$")
-_ALL_WILDCARDS = re.compile(r"^[*?]+$")
+_FIRST_SEGMENT = re.compile(r"[^/:]+")  # e.g. the bucket of "estate-reports/*"
+_WILDCARD = re.compile(r"[*?]")
 
 
 class Effect(StrEnum):
@@ -75,7 +76,7 @@ def _check_actions(sid: str, actions: tuple[str, ...]) -> None:
     _require_tuple(sid, "actions", actions, "service:Action names")
     catalogue = action_catalogue()
     for action in actions:
-        if not isinstance(action, str) or "*" in action or "?" in action:
+        if "*" in action or "?" in action:
             raise PolicyError(
                 f"statement {sid}: action {action!r} is a wildcard; "
                 "list every action the code calls, e.g. s3:GetObject"
@@ -147,8 +148,9 @@ def _check_arn(sid: str, resource: str) -> None:
             f"statement {sid}: resource {resource!r} is not an ARN "
             "(arn:partition:service:region:account:resource); pass the resource's .arn Output"
         )
-    if _ALL_WILDCARDS.fullmatch(match.group("resource")):
+    first_segment = _FIRST_SEGMENT.match(match.group("resource"))
+    if first_segment is None or _WILDCARD.search(first_segment.group()):
         raise PolicyError(
-            f"statement {sid}: resource {resource!r} matches every resource of its service; "
-            "name the resource's ARN"
+            f"statement {sid}: resource {resource!r} starts with a wildcard, so it matches "
+            "resources of any name; name the resource's ARN (wildcards only after it, e.g. /*)"
         )

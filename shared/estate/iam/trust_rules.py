@@ -34,7 +34,9 @@ def trust_policy_problems(document: Mapping[str, Any]) -> list[str]:
             problems.append(f"statement {index}: is not an object")
             continue
         name = statement.get("Sid") or index
-        problems.extend(f"statement {name}: {problem}" for problem in _statement_problems(statement))
+        problems.extend(
+            f"statement {name}: {problem}" for problem in _statement_problems(statement)
+        )
     return problems
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from estate.accounts import Estate
+from estate.iam import lint_policy
 from estate.plan.mock_cloud import PROVIDER_TYPES, decode_provider_input
 from estate.plan.runner import RecordedResource, StackRun
 from estate.providers import stack_tags
@@ -86,6 +87,13 @@ def wildcard_action_problems(run: StackRun) -> Iterator[str]:
                 yield f"{run.project}/{run.stack}: {resource.name}.{key} has a wildcard action or NotAction"
 
 
+def lint_problems(run: StackRun) -> Iterator[str]:
+    """Policies parliament objects to: unknown actions, ARN mismatches, needless `*` resources."""
+    for resource, key, document in policy_documents(run):
+        for finding in lint_policy(json.dumps(document)):
+            yield f"{run.project}/{run.stack}: {resource.name}.{key}: {finding}"
+
+
 def check_stack(run: StackRun, estate: Estate) -> list[str]:
     """Every house-rule violation of one recorded stack (empty when it keeps them all)."""
     account = estate.account(run.stack)
@@ -94,4 +102,5 @@ def check_stack(run: StackRun, estate: Estate) -> list[str]:
         *provider_problems(run, account.regions),
         *tag_problems(run, required),
         *wildcard_action_problems(run),
+        *lint_problems(run),
     ]

@@ -103,6 +103,18 @@ def test_tag_rules_payload_is_what_scanners_read(estate: Estate) -> None:
             'schedule: "every day"',
             r"prod\.yaml: scan\.schedule: 'every day' does not match",
         ),
+        (
+            "organization.yaml",
+            "ManagedBy: pulumi",
+            "aws:owner: me",
+            r"organization\.yaml: tags: .*AWS reserves 'aws:'",
+        ),
+        (
+            "dev.yaml",
+            "- key: Owner",
+            "- key: AWS:Owner",
+            r"dev\.yaml: required_tags\[0\]\.key: .*AWS reserves 'aws:'",
+        ),
     ],
 )
 def test_a_bad_file_is_rejected_with_a_line_naming_file_field_and_fix(

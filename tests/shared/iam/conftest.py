@@ -29,7 +29,7 @@ def resolve(mocks: RecordingMocks) -> Resolve:
     def run(program: Callable[[], pulumi.Output[Any]]) -> Any:
         values: list[Any] = []
 
-        @pulumi.runtime.test  # type: ignore[misc]
+        @pulumi.runtime.test  # type: ignore[untyped-decorator]
         def in_pulumi() -> pulumi.Output[None]:
             return program().apply(values.append)
 

@@ -40,14 +40,19 @@ PROPERTY = settings(
 
 # The services the platform's components call (DESIGN.md's data flow).
 PLATFORM_SERVICES = frozenset(
-    "s3 ec2 dynamodb sqs sns lambda logs kms states scheduler events glue athena "
-    "cloudwatch xray iam sts ssm tag execute-api apigateway".split()
+    {
+        *("s3", "ec2", "dynamodb", "sqs", "sns", "lambda", "logs", "kms", "states"),
+        *("scheduler", "events", "glue", "athena", "cloudwatch", "xray", "iam", "sts"),
+        *("ssm", "tag", "execute-api", "apigateway"),
+    }
 )
 
 # Left out of generated policies, each for a reason parliament is right about or wrong about:
 # - granting these on a bucket without the matching object actions is a real escalation
 #   path that parliament reports (test_iam_lint proves it does);
-ESCALATION_PRONE = frozenset({"s3:PutBucketPolicy", "s3:PutBucketAcl", "s3:PutLifecycleConfiguration"})
+ESCALATION_PRONE = frozenset(
+    {"s3:PutBucketPolicy", "s3:PutBucketAcl", "s3:PutLifecycleConfiguration"}
+)
 
 
 def _documented_twice_differently() -> frozenset[str]:
@@ -62,7 +67,9 @@ def _documented_twice_differently() -> frozenset[str]:
             for privilege in service["privileges"]:
                 kinds = sorted(entry["resource_type"] for entry in privilege["resource_types"])
                 seen[f"{service['prefix']}:{privilege['privilege']}"].append(kinds)
-    return frozenset(action for action, entries in seen.items() if len(set(map(tuple, entries))) > 1)
+    return frozenset(
+        action for action, entries in seen.items() if len(set(map(tuple, entries))) > 1
+    )
 
 
 def _resource_level_actions() -> tuple[str, ...]:
@@ -141,9 +148,11 @@ conditions_on_global_keys = st.one_of(
 
 
 @st.composite
-def statement_sets(draw: st.DrawFn, max_statements: int = 6) -> list[Statement]:
+def statement_sets(
+    draw: st.DrawFn, min_statements: int = 1, max_statements: int = 6
+) -> list[Statement]:
     """Statements with distinct sids, each either resource-level or on the allow-list's ``*``."""
-    chosen = draw(st.lists(sids, min_size=1, max_size=max_statements, unique=True))
+    chosen = draw(st.lists(sids, min_size=min_statements, max_size=max_statements, unique=True))
     return [
         draw(st.one_of(resource_level_statement(sid), resource_star_statement(sid)))
         for sid in chosen

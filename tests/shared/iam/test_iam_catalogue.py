@@ -60,7 +60,7 @@ def test_given_a_prefix_documented_by_two_services_then_resource_types_are_their
 def test_given_parliament_missing_then_the_error_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda _name: None)
 
     with pytest.raises(RuntimeError, match=r"parliament is not installed.*make env"):
         catalogue_module.definition_path()

@@ -117,3 +117,10 @@ def test_given_a_document_over_the_limit_then_it_is_refused_with_its_size() -> N
     assert policy_json([statement], max_chars=size)
     with pytest.raises(PolicyError, match=rf"policy Read: {size} characters, over .* {size - 1}"):
         policy_json([statement], max_chars=size - 1)
+
+
+def test_given_many_statements_over_the_limit_then_the_message_stays_one_short_line() -> None:
+    statements = [Statement(f"Read{index}", ("s3:GetObject",), (OBJECTS,)) for index in range(9)]
+
+    with pytest.raises(PolicyError, match=r"^policy Read0,Read1,Read2,… \(9 statements\): \d+"):
+        policy_json(statements, max_chars=100)

@@ -59,7 +59,9 @@ def test_given_output_condition_values_then_they_resolve_too(resolve: Resolve) -
                     ("s3:GetObject",),
                     ("arn:aws:s3:::estate-reports/*",),
                     conditions=(
-                        Condition(ConditionOperator.STRING_EQUALS, "aws:ResourceAccount", (account,)),
+                        Condition(
+                            ConditionOperator.STRING_EQUALS, "aws:ResourceAccount", (account,)
+                        ),
                     ),
                 )
             ]
@@ -110,3 +112,15 @@ def test_given_an_output_resolving_to_a_bad_resource_then_the_deployment_fails_w
 
     with pytest.raises(PolicyError, match=message):
         resolve(program)
+
+
+def test_given_duplicate_sids_then_policy_document_refuses_before_anything_resolves() -> None:
+    arn = pulumi.Output.from_input("arn:aws:s3:::estate-reports/*")
+
+    with pytest.raises(PolicyError, match=r"statement sid Read appears twice"):
+        policy_document(
+            [
+                Statement("Read", ("s3:GetObject",), (arn,)),
+                Statement("Read", ("s3:GetObjectVersion",), (arn,)),
+            ]
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pulumi
@@ -70,7 +71,7 @@ def test_given_statements_that_fit_then_they_stay_in_one_policy() -> None:
 def test_given_chunks_then_each_is_as_full_as_the_next_statement_allows() -> None:
     chunks = split_into_managed_policies(_object_statements(60))
 
-    for chunk, following in zip(chunks, chunks[1:], strict=False):
+    for chunk, following in itertools.pairwise(chunks):
         with pytest.raises(PolicyError, match="over the limit"):
             policy_json([*chunk, following[0]])
 

@@ -63,7 +63,9 @@ def test_given_a_defect_then_lint_names_its_issue(statement: dict[str, Any], iss
 
 
 def test_given_a_finding_then_it_reads_issue_severity_and_detail() -> None:
-    [finding] = lint_policy(_policy({"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": OBJECTS}))
+    [finding] = lint_policy(
+        _policy({"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": OBJECTS})
+    )
 
     assert finding == "UNKNOWN_ACTION (LOW): Unknown action s3:GetObjekt"
 

@@ -7,7 +7,7 @@ import re
 from random import Random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from iam_strategies import (
     PROPERTY,
@@ -65,13 +65,11 @@ def test_any_action_with_a_wildcard_in_it_is_refused(
 @PROPERTY
 @given(st.lists(st.sampled_from(RESOURCE_LEVEL_ACTIONS + STAR_ACTIONS), min_size=1, max_size=4))
 def test_resource_star_is_accepted_exactly_for_allow_listed_actions(actions: list[str]) -> None:
-    allow_listed = set(actions) <= RESOURCE_STAR_ACTIONS.keys()
-    try:
-        Statement("Star", tuple(actions), ("*",))
-    except PolicyError as refusal:
-        assert not allow_listed, refusal
+    if set(actions) <= RESOURCE_STAR_ACTIONS.keys():
+        assert Statement("Star", tuple(actions), ("*",)).resources == ("*",)
     else:
-        assert allow_listed
+        with pytest.raises(PolicyError, match="RESOURCE_STAR_ACTIONS does not list"):
+            Statement("Star", tuple(actions), ("*",))
 
 
 @PROPERTY
@@ -83,8 +81,8 @@ def test_resource_star_appears_only_with_allow_listed_actions(statements: list[S
             assert set(statement["Action"]) <= RESOURCE_STAR_ACTIONS.keys()
 
 
-@PROPERTY
-@given(statement_sets(max_statements=60))
+@settings(PROPERTY, max_examples=25)  # each example is 20-50 statements: fewer, larger ones
+@given(statement_sets(min_statements=20, max_statements=50))
 def test_statements_fit_one_managed_policy_or_split_into_chunks_that_each_fit(
     statements: list[Statement],
 ) -> None:
@@ -108,7 +106,9 @@ def test_policies_are_deterministic_whatever_the_order_of_statements_actions_and
         random.shuffle(actions)
         random.shuffle(resources)
         shuffled.append(
-            Statement(statement.sid, tuple(actions), tuple(resources), conditions=statement.conditions)
+            Statement(
+                statement.sid, tuple(actions), tuple(resources), conditions=statement.conditions
+            )
         )
     random.shuffle(shuffled)
 

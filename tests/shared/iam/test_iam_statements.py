@@ -42,7 +42,9 @@ def test_given_an_action_not_of_the_form_service_action_then_it_is_refused(actio
 
 
 def test_given_an_unknown_action_then_it_is_refused() -> None:
-    with pytest.raises(PolicyError, match=r"statement Typo: action 's3:GetObjekt' is no IAM action"):
+    with pytest.raises(
+        PolicyError, match=r"statement Typo: action 's3:GetObjekt' is no IAM action"
+    ):
         Statement("Typo", ("s3:GetObjekt",), (OBJECTS,))
 
 
@@ -100,7 +102,15 @@ def test_given_a_resource_that_is_no_arn_then_it_is_refused(resource: str) -> No
 
 
 @pytest.mark.parametrize(
-    "resource", ["arn:aws:s3:::*", "arn:aws:s3:*::estate-reports", "arn:aws:dynamodb:*:*:table/t"]
+    "resource",
+    [
+        "arn:aws:s3:::*",
+        "arn:aws:s3:::*/*",
+        "arn:aws:s3:::estate-*/*",
+        "arn:aws:s3:::?",
+        "arn:aws:s3:*::estate-reports",
+        "arn:aws:dynamodb:*:*:table/t",
+    ],
 )
 def test_given_an_arn_with_wildcards_outside_its_resource_part_then_it_is_refused(
     resource: str,
@@ -121,7 +131,7 @@ def test_given_identity_policies_then_not_elements_and_principals_cannot_be_expr
 ) -> None:
     assert element not in {field.name for field in dataclasses.fields(Statement)}
     with pytest.raises(TypeError):
-        Statement("Elem", ("s3:GetObject",), (OBJECTS,), **{element: ("s3:PutObject",)})
+        Statement("Elem", ("s3:GetObject",), (OBJECTS,), **{element: ("s3:PutObject",)})  # type: ignore[arg-type]
 
 
 def test_given_a_built_statement_then_it_cannot_be_widened_afterwards() -> None:

@@ -93,9 +93,7 @@ def test_given_a_scanner_role_then_the_trust_requires_its_external_id() -> None:
     statement = _statement(role_trust_statement(SCANNER_ROLE, "estate-scanner-fleet"))
 
     assert statement["Principal"] == {"AWS": SCANNER_ROLE}
-    assert statement["Condition"] == {
-        "StringEquals": {"sts:ExternalId": ["estate-scanner-fleet"]}
-    }
+    assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": ["estate-scanner-fleet"]}}
 
 
 @pytest.mark.parametrize("external_id", ["", "x", "estate*", "estate scanner", "?" * 8])
@@ -158,7 +156,7 @@ SUB = "token.actions.githubusercontent.com:sub"
 
 
 def _widened(change: str) -> dict[str, Any]:
-    document = copy.deepcopy(GOOD_GITHUB_TRUST)
+    document: dict[str, Any] = copy.deepcopy(GOOD_GITHUB_TRUST)
     statement = document["Statement"][0]
     equals = statement["Condition"]["StringEquals"]
     if change == "no sub":

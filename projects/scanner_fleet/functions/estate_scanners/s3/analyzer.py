@@ -12,7 +12,8 @@ slowest batch so far still fits; if not, the run stops and returns a continuatio
   Functions state may carry.
 
 Everything analysed before the stop is already written. Account-level checks run
-once, in the first part of the run that starts the scan (not in continuations).
+once, as part `first_part` of the run that starts the scan (never in a continuation),
+and the bucket batches follow it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from estate_runtime.aws import TargetSession
 from estate_runtime.deadline import Deadline
 from estate_runtime.findings import make_finding
 from estate_runtime.report_writer import PartLocation, ReportWriter, Sink, stale_parts_cleanup
-
-from estate_scanners.s3.check_model import BucketSubject, TagRuleSet, Verdict
+from estate_scanners.s3.check_model import BucketSubject, CheckSpec, TagRuleSet, Verdict
 from estate_scanners.s3.checks import account_checks, bucket_checks, needed_facts
 from estate_scanners.s3.collector import DEFAULT_CONCURRENCY, BucketRef, Collector
 from estate_scanners.s3.facts import AccountFacts, BucketFacts
@@ -78,7 +78,7 @@ def scan_buckets(
     scan_id: str,
     scan_started: datetime,
     sink: Sink,
-    tag_rules: TagRuleSet = TagRuleSet(),
+    tag_rules: TagRuleSet | None = None,
     deadline: Deadline | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     buckets: Sequence[str] | None = None,
@@ -96,36 +96,36 @@ def scan_buckets(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     deadline = deadline or Deadline.unbounded()
+    tag_rules = tag_rules or TagRuleSet()
     if include_account_checks is None:
         include_account_checks = buckets is None and start_after is None
     location = PartLocation(SCANNER, account_id, scan_id, scan_started.date(), shard)
     tally = _Tally()
+    continuation: dict[str, Any] | None = None
     with Collector(
         session, account_id=account_id, facts=needed_facts(), concurrency=concurrency
     ) as collector:
         refs = _targets(collector, buckets, start_after)
         account = collector.account_facts()
+        part = first_part
+        if include_account_checks:
+            _write_part(sink, location, part, _account_findings(account, scan_id), tally)
+            part += 1
         batches = [refs[i : i + batch_size] for i in range(0, len(refs), batch_size)]
         slowest_ms = 0.0
-        continuation: dict[str, Any] | None = None
         for index, batch in enumerate(batches):
             if deadline.should_stop(slowest_ms):
-                continuation = _continuation(refs, index * batch_size, buckets, first_part + index)
+                continuation = _continuation(refs, index * batch_size, buckets, part + index)
                 break
             started = time.monotonic()
-            findings = [*_account_findings(account, scan_id)] if index == 0 and (
-                include_account_checks
-            ) else []
+            findings: list[dict[str, Any]] = []
             for facts in collector.collect(batch):
                 findings.extend(_bucket_findings(facts, account, tag_rules, scan_id))
                 tally.buckets += 1
-            _write_part(sink, location, first_part + index, findings, tally)
+            _write_part(sink, location, part + index, findings, tally)
             slowest_ms = max(slowest_ms, (time.monotonic() - started) * 1000.0)
-        if not batches and include_account_checks:
-            _write_part(sink, location, first_part, [*_account_findings(account, scan_id)], tally)
         if continuation is None:
-            written = len(batches) or (1 if include_account_checks else 0)
-            stale_parts_cleanup(sink, location, next_part=first_part + written)
+            stale_parts_cleanup(sink, location, next_part=part + len(batches))
     return S3ScanResult(
         account_id=account_id,
         buckets_scanned=tally.buckets,
@@ -160,15 +160,13 @@ def _continuation(
 
 def _account_findings(account: AccountFacts, scan_id: str) -> list[dict[str, Any]]:
     observed = datetime.now(UTC)
+    resource = (account.account_id, account.arn, account.region)
     return [
         _finding(
             scan_id,
             account,
-            check.check_id,
-            check.severity,
-            check.controls,
-            check.resource_type,
-            resource=(account.account_id, account.arn, account.region),
+            check,
+            resource=resource,
             verdict=judge_account(check, account),
             observed=observed,
         )
@@ -181,15 +179,13 @@ def _bucket_findings(
 ) -> list[dict[str, Any]]:
     subject = BucketSubject(bucket=facts, account=account, tag_rules=tag_rules)
     observed = datetime.now(UTC)
+    resource = (facts.name, facts.arn, facts.region)
     return [
         _finding(
             scan_id,
             account,
-            check.check_id,
-            check.severity,
-            check.controls,
-            check.resource_type,
-            resource=(facts.name, facts.arn, facts.region),
+            check,
+            resource=resource,
             verdict=judge_bucket(check, subject),
             observed=observed,
         )
@@ -200,10 +196,7 @@ def _bucket_findings(
 def _finding(
     scan_id: str,
     account: AccountFacts,
-    check_id: str,
-    severity: Any,
-    controls: tuple[str, ...],
-    resource_type: str,
+    check: CheckSpec,
     *,
     resource: tuple[str, str, str],
     verdict: Verdict,
@@ -215,15 +208,15 @@ def _finding(
         scanner=SCANNER,
         account_id=account.account_id,
         region=region,
-        resource_type=resource_type,
+        resource_type=check.resource_type,
         resource_id=resource_id,
         resource_arn=resource_arn,
-        check_id=check_id,
+        check_id=check.check_id,
         status=verdict.status,
-        severity=severity,
+        severity=check.severity,
         message=verdict.message,
         evidence=verdict.evidence,
-        controls=controls,
+        controls=check.controls,
         observed_at=observed,
     )
 
@@ -235,7 +228,7 @@ def _write_part(
     if not findings:
         return
     findings.sort(key=lambda finding: (finding["resource_id"], finding["check_id"]))
-    with ReportWriter(
+    writer = ReportWriter(
         sink,
         scanner=location.scanner,
         account_id=location.account_id,
@@ -244,8 +237,8 @@ def _write_part(
         shard=location.shard,
         part_size=len(findings),
         first_part=part,
-    ) as writer:
-        for finding in findings:
-            writer.add(finding)
-            tally.count(finding)
+    )
+    for finding in findings:
+        writer.add(finding)
+        tally.count(finding)
     tally.keys.extend(writer.close().keys)

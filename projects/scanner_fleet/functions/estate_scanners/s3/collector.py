@@ -21,8 +21,8 @@ from types import TracebackType
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from estate_runtime.aws import TargetSession
 
+from estate_runtime.aws import TargetSession
 from estate_scanners.s3.facts import (
     ACCOUNT_FACTS,
     AccountFacts,
@@ -119,7 +119,7 @@ def locate(client: Any, bucket: str, account_id: str) -> str | FetchError:
     except BotoCoreError as error:
         return FetchError(type(error).__name__, str(error), GET_BUCKET_LOCATION.name)
     constraint = answer.get("LocationConstraint")
-    return LEGACY_LOCATIONS.get(constraint, constraint)
+    return str(LEGACY_LOCATIONS.get(constraint, constraint))
 
 
 @dataclass
@@ -258,4 +258,6 @@ def _guarded_fetch(client: Any, source: FactSource, **params: str) -> Fetched[An
         return fetch(client, source, **params)
     except Exception as error:  # one item's surprise must not stop the scan of every bucket
         LOGGER.exception("fetching %s failed unexpectedly", source.operation.name)
-        return FetchError("UnexpectedError", f"{type(error).__name__}: {error}", source.operation.name)
+        return FetchError(
+            "UnexpectedError", f"{type(error).__name__}: {error}", source.operation.name
+        )

@@ -24,9 +24,15 @@ def kms_encryption(subject: BucketSubject) -> Verdict:
     ]
     if not kms_rules:
         algorithms = evidence["algorithms"]
-        described = f"uses {', '.join(algorithms)}" if algorithms else "is not configured"
+        if not algorithms:
+            return failed(
+                f"Bucket {bucket.name} has no default encryption, so none with a KMS key.",
+                **evidence,
+            )
         return failed(
-            f"Bucket {bucket.name}'s default encryption {described}, not a KMS key.", **evidence
+            f"Bucket {bucket.name} encrypts by default with {', '.join(algorithms)}, "
+            "not with a KMS key.",
+            **evidence,
         )
     return passed(
         f"Bucket {bucket.name} encrypts by default with KMS ({kms_rules[0].algorithm}).", **evidence

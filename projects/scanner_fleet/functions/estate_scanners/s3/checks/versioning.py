@@ -20,9 +20,9 @@ def versioning(subject: BucketSubject) -> Verdict:
     status = state.status if state is not None else None
     mfa_delete = state.mfa_delete if state is not None else None
     if status != "Enabled":
-        described = "suspended" if status == "Suspended" else "never enabled"
+        described = "is suspended" if status == "Suspended" else "has never been enabled"
         return failed(
-            f"Bucket {bucket.name} has versioning {described}.",
+            f"Bucket {bucket.name}'s versioning {described}.",
             status=status,
             mfa_delete=mfa_delete,
         )

@@ -1,0 +1,140 @@
+"""The S3 analyzer's event, read into one typed request; each bad field is one `EventInvalid`.
+
+```
+{"scan_id": "...", "scan_started": "2026-01-01T00:00:00Z",
+ "account_id": "...?", "role_arn": "...?", "external_id": "...?",
+ "required_tags": [{"key": "Owner", "values": null, "pattern": null}, ...]?,
+ "buckets": ["a", "b"]?, "shard": "0001"?, "include_account_checks": true?,
+ "continuation": {"buckets": [...], "next_part": 3} | {"start_after": "b", "next_part": 3}?}
+```
+A continuation replaces `buckets`/`start_after` and the first part, and never repeats
+the account-level checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from estate_runtime.events import (
+    EventInvalid,
+    ScanTarget,
+    optional_int,
+    optional_str,
+    parse_scan_target,
+    require_mapping,
+    require_str_list,
+)
+from estate_runtime.report_writer import SHARD_PATTERN
+from estate_scanners.s3.check_model import TagRuleSet
+
+# Legacy us-east-1 buckets may hold capitals and underscores and run to 255 characters.
+BUCKET_NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
+MAX_PART: Final = 99_999
+
+
+@dataclass(frozen=True)
+class S3ScanRequest:
+    """Everything one analyzer run needs to know from its event."""
+
+    target: ScanTarget
+    tag_rules: TagRuleSet
+    buckets: tuple[str, ...] | None
+    start_after: str | None
+    shard: str
+    first_part: int
+    include_account_checks: bool | None
+
+
+def parse_request(event: object) -> S3ScanRequest:
+    """Read and check the event."""
+    body = require_mapping(event)
+    target = parse_scan_target(body)
+    shard = optional_str(body, "shard", SHARD_PATTERN, "1-64 letters, digits or _") or "0000"
+    include = body.get("include_account_checks")
+    if include is not None and not isinstance(include, bool):
+        raise EventInvalid("include_account_checks", "expected true, false or null")
+    buckets = _bucket_list(body, "buckets") if body.get("buckets") is not None else None
+    request = S3ScanRequest(
+        target=target,
+        tag_rules=parse_tag_rules(body.get("required_tags")),
+        buckets=buckets,
+        start_after=None,
+        shard=shard,
+        first_part=0,
+        include_account_checks=include,
+    )
+    if target.continuation is None:
+        return request
+    return _continued(request, target.continuation)
+
+
+def parse_tag_rules(raw: object) -> TagRuleSet:
+    """`required_tags`: a list of {"key", "values" (list or null), "pattern" (regex or null)}."""
+    if raw is None:
+        return TagRuleSet()
+    if not isinstance(raw, list):
+        raise EventInvalid("required_tags", "expected a list of rules")
+    rules: list[Mapping[str, Any]] = []
+    for index, item in enumerate(raw):
+        field = f"required_tags[{index}]"
+        rule = require_mapping(item, field)
+        unknown = set(rule) - {"key", "values", "pattern"}
+        if unknown:
+            raise EventInvalid(field, f"unknown field(s) {sorted(unknown)}")
+        key = rule.get("key")
+        if not isinstance(key, str) or not key:
+            raise EventInvalid(f"{field}.key", "expected a non-empty string")
+        values = rule.get("values")
+        if values is not None and (
+            not isinstance(values, list) or not all(isinstance(v, str) for v in values)
+        ):
+            raise EventInvalid(f"{field}.values", "expected a list of strings or null")
+        pattern = rule.get("pattern")
+        if pattern is not None:
+            if not isinstance(pattern, str):
+                raise EventInvalid(f"{field}.pattern", "expected a regular expression or null")
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise EventInvalid(
+                    f"{field}.pattern", f"not a regular expression: {error}"
+                ) from None
+        rules.append({"key": key, "values": values, "pattern": pattern})
+    return TagRuleSet(tuple(rules))
+
+
+def _continued(request: S3ScanRequest, continuation: Mapping[str, Any]) -> S3ScanRequest:
+    next_part = optional_int(continuation, "next_part", minimum=0, maximum=MAX_PART)
+    if next_part is None:
+        raise EventInvalid("continuation.next_part", "required")
+    if "buckets" in continuation:
+        buckets = _bucket_list(continuation, "buckets", prefix="continuation.")
+        start_after = None
+    elif "start_after" in continuation:
+        if request.buckets is not None:
+            raise EventInvalid("continuation", "a shard continues with buckets, not start_after")
+        buckets = None
+        start_after = optional_str(
+            continuation, "start_after", BUCKET_NAME_PATTERN, "a bucket name"
+        )
+    else:
+        raise EventInvalid("continuation", "expected buckets or start_after")
+    return S3ScanRequest(
+        target=request.target,
+        tag_rules=request.tag_rules,
+        buckets=buckets,
+        start_after=start_after,
+        shard=request.shard,
+        first_part=next_part,
+        include_account_checks=False,
+    )
+
+
+def _bucket_list(body: Mapping[str, Any], field: str, prefix: str = "") -> tuple[str, ...]:
+    try:
+        return require_str_list(body, field, BUCKET_NAME_PATTERN, "a bucket name")
+    except EventInvalid as error:
+        raise EventInvalid(f"{prefix}{error.field}", str(error).partition(": ")[2]) from None
