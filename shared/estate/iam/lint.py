@@ -20,10 +20,8 @@ import functools
 import importlib
 import importlib.util
 import json
-import sys
+import warnings
 from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -99,33 +97,8 @@ def _as_list(value: Any) -> list[str]:
 @functools.cache
 def _parliament() -> ModuleType:
     """parliament, imported once per process (it parses its 10 MB catalogue at import)."""
-    if importlib.util.find_spec("pkg_resources") is not None:
+    with warnings.catch_warnings():
+        # parliament 1.6.4 imports the deprecated pkg_resources; setuptools is pinned < 81.
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         return importlib.import_module("parliament")
-    with _pkg_resources_stand_in():
-        return importlib.import_module("parliament")
-
-
-@contextmanager
-def _pkg_resources_stand_in() -> Iterator[None]:
-    """A ``pkg_resources`` answering the one call parliament makes, during its import only.
-
-    parliament 1.6.4 locates its data files with ``pkg_resources.resource_filename`` at
-    import time; ``pkg_resources`` ships with setuptools, which this locked environment
-    does not install. The stand-in is removed right after the import, so nothing else
-    can mistake it for the real module.
-    """
-    stand_in = ModuleType("pkg_resources")
-    stand_in.resource_filename = _resource_filename  # type: ignore[attr-defined]
-    sys.modules["pkg_resources"] = stand_in
-    try:
-        yield
-    finally:
-        if sys.modules.get("pkg_resources") is stand_in:
-            del sys.modules["pkg_resources"]
-
-
-def _resource_filename(package: str, resource: str) -> str:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"package {package} has no files to find {resource} in")
-    return str(Path(next(iter(spec.submodule_search_locations))) / resource)

@@ -25,7 +25,7 @@ _ACTION_FORM = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9][A-Za-z0-9-]*$")
 # partition : service : region : account : resource — wildcards only in the resource part
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:(?P<resource>\S+)$")
 _FIRST_SEGMENT = re.compile(r"[^/:]+")  # e.g. the bucket of "estate-reports/*"
-_WILDCARD = re.compile(r"[*?]")
+_WILDCARDS = re.compile(r"[*?]")
 
 
 class Effect(StrEnum):
@@ -148,9 +148,9 @@ def _check_arn(sid: str, resource: str) -> None:
             f"statement {sid}: resource {resource!r} is not an ARN "
             "(arn:partition:service:region:account:resource); pass the resource's .arn Output"
         )
-    first_segment = _FIRST_SEGMENT.match(match.group("resource"))
-    if first_segment is None or _WILDCARD.search(first_segment.group()):
+    first_segment = _FIRST_SEGMENT.search(match.group("resource"))
+    if first_segment is None or not _WILDCARDS.sub("", first_segment.group()):
         raise PolicyError(
-            f"statement {sid}: resource {resource!r} starts with a wildcard, so it matches "
-            "resources of any name; name the resource's ARN (wildcards only after it, e.g. /*)"
+            f"statement {sid}: resource {resource!r} matches resources of any name; "
+            "name the resource's ARN (a wildcard may only follow a name, e.g. /* or estate-*)"
         )

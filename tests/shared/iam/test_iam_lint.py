@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import pytest
@@ -115,10 +114,3 @@ def test_given_a_trust_policy_open_to_a_whole_organisation_then_lint_flags_it() 
 
     assert _issues(findings) == {"TRUST_POLICY"}
     assert any("StringLike" in finding for finding in findings)
-
-
-def test_given_parliament_imported_then_no_stand_in_pkg_resources_is_left_behind() -> None:
-    lint_policy(_policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": OBJECTS}))
-
-    stand_in = sys.modules.get("pkg_resources")
-    assert stand_in is None or hasattr(stand_in, "__file__")

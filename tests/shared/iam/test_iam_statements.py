@@ -106,7 +106,6 @@ def test_given_a_resource_that_is_no_arn_then_it_is_refused(resource: str) -> No
     [
         "arn:aws:s3:::*",
         "arn:aws:s3:::*/*",
-        "arn:aws:s3:::estate-*/*",
         "arn:aws:s3:::?",
         "arn:aws:s3:*::estate-reports",
         "arn:aws:dynamodb:*:*:table/t",
@@ -115,8 +114,19 @@ def test_given_a_resource_that_is_no_arn_then_it_is_refused(resource: str) -> No
 def test_given_an_arn_with_wildcards_outside_its_resource_part_then_it_is_refused(
     resource: str,
 ) -> None:
-    with pytest.raises(PolicyError, match=r"statement Broad: resource .*"):
+    refusal = r"statement Broad: resource .* (is not an ARN|matches resources of any name)"
+    with pytest.raises(PolicyError, match=refusal):
         Statement("Broad", ("s3:ListBucket", "dynamodb:GetItem"), (resource,))
+
+
+@pytest.mark.parametrize(
+    "resource", ["arn:aws:s3:::estate-dev-*", "arn:aws:iam::111111111111:role/estate-dev-*"]
+)
+def test_given_a_name_prefix_pattern_then_it_is_accepted(resource: str) -> None:
+    # Roles that manage resources not created yet (deploy roles) can only name a prefix.
+    statement = Statement("Prefix", ("s3:ListBucket", "iam:GetRole"), (resource,))
+
+    assert statement.resources == (resource,)
 
 
 @pytest.mark.parametrize("sid", ["", "read-reports", "Read Reports", "x" * 129])

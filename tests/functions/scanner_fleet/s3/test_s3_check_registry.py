@@ -1,0 +1,211 @@
+"""Meta-lint of the check registry: every entry keeps the rules a check must keep."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import json
+import pkgutil
+import re
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+
+import estate_scanners.s3.checks as checks_package
+from estate_runtime.findings import SEVERITIES, load_schema
+from estate_scanners.s3.check_model import AccountCheck, BucketCheck, CheckSpec, TagRuleSet
+from estate_scanners.s3.checks import all_checks, bucket_checks, needed_facts, severity_table
+from estate_scanners.s3.facts import AccountFacts, BucketFacts, Fact, NotConfigured
+from estate_scanners.s3.judging import judge_account, judge_bucket
+from estate_scanners.s3.sources import (
+    GET_BUCKET_LOCATION,
+    LIST_BUCKETS,
+    SOURCES,
+    operations_for,
+    required_iam_actions,
+)
+
+CHECK_ID = re.compile(r"^s3\.[a-z][a-z0-9_]*$")
+CONTROL = re.compile(r"^SecurityHub:S3\.[0-9]+$")
+CHECKS_DIR = Path(checks_package.__file__).parent
+# What check modules may import: a few standard modules, the analyzer's pure modules and the
+# tag checker's pure rule evaluation. Nothing that can reach the network.
+ALLOWED_IMPORT_ROOTS = (
+    "__future__",
+    "typing",
+    "collections",
+    "dataclasses",
+    "functools",
+    "importlib",
+    "pkgutil",
+    "re",
+    "estate_scanners.s3",
+    "estate_scanners.tags.rules",
+    "estate_scanners.tags.evaluate",
+)
+IMPURE_MODULES = ("estate_scanners.s3.collector", "estate_scanners.s3.analyzer")
+
+CHECK_IDS_OF_THE_ISSUE = {
+    "s3.account_public_access_block",
+    "s3.bucket_public_access_block",
+    "s3.public_read",
+    "s3.public_write",
+    "s3.tls_only",
+    "s3.cross_account_access",
+    "s3.access_logging",
+    "s3.versioning",
+    "s3.lifecycle",
+    "s3.acls_disabled",
+    "s3.kms_encryption",
+    "s3.default_encryption",
+    "s3.event_notifications",
+    "s3.object_lock",
+    "s3.replication",
+    "s3.required_tags",
+}
+
+
+def check_modules() -> list[str]:
+    return sorted(
+        m.name for m in pkgutil.iter_modules(checks_package.__path__) if not m.name.startswith("_")
+    )
+
+
+def test_the_registry_holds_exactly_the_issues_checks() -> None:
+    assert {check.check_id for check in all_checks()} == CHECK_IDS_OF_THE_ISSUE
+
+
+@pytest.mark.parametrize("check", all_checks(), ids=lambda c: c.check_id)
+def test_each_check_keeps_the_registry_rules(check: CheckSpec) -> None:
+    assert CHECK_ID.match(check.check_id)
+    assert check.severity in SEVERITIES
+    assert all(CONTROL.match(control) for control in check.controls)
+    assert check.needs and check.needs <= set(Fact)
+    assert check.title and check.severity_reason.endswith(".")
+    assert check.resource_type in load_schema()["properties"]["resource_type"]["enum"]
+    if isinstance(check, AccountCheck):
+        assert all(fact.is_account_fact for fact in check.needs)
+    else:
+        assert isinstance(check, BucketCheck)
+
+
+@pytest.mark.parametrize("name", check_modules())
+def test_module_name_function_name_and_check_id_agree(name: str) -> None:
+    module = importlib.import_module(f"estate_scanners.s3.checks.{name}")
+    check: CheckSpec = module.CHECK
+
+    assert check.check_id == f"s3.{name}"
+    assert check.name == name
+    assert check.judge.__name__ == name  # type: ignore[attr-defined]
+    assert inspect.getmodule(check.judge) is module  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", sorted(CHECKS_DIR.glob("*.py")), ids=lambda p: p.name)
+def test_checks_are_pure_they_import_no_aws_client_library(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+
+    for name in imported:
+        assert name.startswith(ALLOWED_IMPORT_ROOTS), f"{path.name} imports {name}"
+        assert not name.startswith(IMPURE_MODULES), f"{path.name} imports {name}"
+
+
+def test_what_checks_import_is_itself_free_of_boto() -> None:
+    # The pure modules checks lean on must not pull boto in either.
+    pure = [
+        "facts",
+        "policy",
+        "wildcards",
+        "conditions",
+        "public_access",
+        "cross_account",
+        "transport",
+        "check_model",
+        "judging",
+    ]
+    for name in pure:
+        source = Path(find_spec(f"estate_scanners.s3.{name}").origin).read_text(encoding="utf-8")  # type: ignore[union-attr,arg-type]
+        assert "boto" not in source.replace("botocore's", ""), name
+
+
+def test_a_check_reading_a_fact_it_did_not_declare_errors_instead_of_guessing() -> None:
+    # Every bucket fact NotConfigured except those a check declares: if a judge read an
+    # undeclared fact it would meet NOT_FETCHED and say ERROR; none does.
+    for check in bucket_checks():
+        facts = BucketFacts("b", "us-east-1", "arn:aws:s3:::b").with_facts(
+            {fact: NotConfigured("X") for fact in check.needs if not fact.is_account_fact}
+        )
+        account = AccountFacts(
+            "123456789012",
+            "us-east-1",
+            public_access_block=NotConfigured("NoSuchPublicAccessBlockConfiguration"),
+        )
+        from estate_scanners.s3.check_model import BucketSubject
+
+        verdict = judge_bucket(check, BucketSubject(facts, account, TagRuleSet()))
+        assert verdict.status != "ERROR", (check.check_id, verdict)
+
+
+def test_account_checks_judge_the_account_alone() -> None:
+    account = AccountFacts("123456789012", "us-east-1", public_access_block=NotConfigured("X"))
+    for check in all_checks():
+        if isinstance(check, AccountCheck):
+            assert judge_account(check, account).status == "FAIL"
+
+
+def test_every_needed_fact_has_a_source_and_the_fetch_set_is_derived_from_needs() -> None:
+    assert needed_facts() == set(Fact)
+    assert set(SOURCES) == set(Fact)
+    assert operations_for(needed_facts()) == {LIST_BUCKETS, GET_BUCKET_LOCATION} | {
+        source.operation for source in SOURCES.values()
+    }
+
+
+def test_required_iam_actions_are_real_read_only_s3_actions() -> None:
+    spec = find_spec("parliament")
+    assert spec is not None and spec.submodule_search_locations
+    catalogue = json.loads(
+        (Path(next(iter(spec.submodule_search_locations))) / "iam_definition.json").read_text()
+    )
+    s3 = next(service for service in catalogue if service["prefix"] == "s3")
+    levels = {privilege["privilege"]: privilege["access_level"] for privilege in s3["privileges"]}
+
+    for action in required_iam_actions():
+        service, _, name = action.partition(":")
+        assert service == "s3"
+        assert levels.get(name) in {"Read", "List"}, action
+
+
+def test_the_iam_action_table_holds_the_names_that_differ_from_the_operation() -> None:
+    actions = {
+        source.operation.name + "@" + source.operation.service: source.operation.iam_action
+        for source in SOURCES.values()
+    }
+
+    assert actions["GetBucketEncryption@s3"] == "s3:GetEncryptionConfiguration"
+    assert actions["GetBucketLifecycleConfiguration@s3"] == "s3:GetLifecycleConfiguration"
+    assert actions["GetPublicAccessBlock@s3"] == "s3:GetBucketPublicAccessBlock"
+    assert actions["GetPublicAccessBlock@s3control"] == "s3:GetAccountPublicAccessBlock"
+    assert actions["GetBucketNotificationConfiguration@s3"] == "s3:GetBucketNotification"
+    assert actions["GetObjectLockConfiguration@s3"] == "s3:GetBucketObjectLockConfiguration"
+    assert actions["GetBucketReplication@s3"] == "s3:GetReplicationConfiguration"
+    assert LIST_BUCKETS.iam_action == "s3:ListAllMyBuckets"
+
+
+def test_the_severity_table_has_one_row_per_check_for_the_readme() -> None:
+    rows = severity_table()
+
+    assert [row["check_id"] for row in rows] == sorted(CHECK_IDS_OF_THE_ISSUE)
+    assert {row["severity"] for row in rows} <= set(SEVERITIES)
+    by_id = {row["check_id"]: row for row in rows}
+    assert by_id["s3.public_read"]["severity"] == "CRITICAL"
+    assert by_id["s3.object_lock"]["severity"] == "INFORMATIONAL"
+    assert by_id["s3.event_notifications"]["severity"] == "LOW"
+    assert by_id["s3.replication"]["severity"] == "LOW"
