@@ -47,15 +47,15 @@ _JSON_TYPES: Final[Mapping[str, Callable[[object], bool]]] = {
 }
 
 
-Path = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]
 
 
 class FindingInvalid(ValueError):
     """A finding that breaks the schema; ``field`` names where (``evidence``, ``controls[1]``)
     and ``path`` holds the same place as keys and indexes."""
 
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path: Path = (path,) if isinstance(path, str) else path
+    def __init__(self, path: FieldPath | str, reason: str) -> None:
+        self.path: FieldPath = (path,) if isinstance(path, str) else path
         self.field = _display(self.path)
         self.reason = reason
         super().__init__(f"finding.{self.field}: {reason}")
@@ -144,7 +144,7 @@ def validate_finding(document: object) -> None:
     _compiled_schema()(document, ())
 
 
-_Check = Callable[[object, Path], None]
+_Check = Callable[[object, FieldPath], None]
 
 
 @cache
@@ -165,7 +165,7 @@ def compile_schema(schema: Mapping[str, Any]) -> _Check:
             if check is not None:
                 checks.append(check)
 
-    def run(value: object, path: Path) -> None:
+    def run(value: object, path: FieldPath) -> None:
         for check in checks:
             check(value, path)
 
@@ -177,7 +177,7 @@ def _compile_type(schema: Mapping[str, Any]) -> _Check:
     names: tuple[str, ...] = (declared,) if isinstance(declared, str) else tuple(declared)
     predicates = [_JSON_TYPES[name] for name in names]
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         if not any(predicate(value) for predicate in predicates):
             raise FindingInvalid(path, f"expected {' or '.join(names)}, got {_json_type(value)}")
 
@@ -187,7 +187,7 @@ def _compile_type(schema: Mapping[str, Any]) -> _Check:
 def _compile_enum(schema: Mapping[str, Any]) -> _Check:
     allowed = list(schema["enum"])
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         # JSON equality: True is not 1, so compare types as well as values.
         if not any(type(value) is type(option) and value == option for option in allowed):
             raise FindingInvalid(path, f"{value!r} is not one of {allowed}")
@@ -199,7 +199,7 @@ def _compile_pattern(schema: Mapping[str, Any]) -> _Check:
     source = schema["pattern"]
     regex = re.compile(ecma_anchors(source))
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         if isinstance(value, str) and regex.search(value) is None:
             raise FindingInvalid(path, f"{value!r} does not match {source!r}")
 
@@ -209,7 +209,7 @@ def _compile_pattern(schema: Mapping[str, Any]) -> _Check:
 def _compile_min_length(schema: Mapping[str, Any]) -> _Check:
     minimum = int(schema["minLength"])
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         if isinstance(value, str) and len(value) < minimum:
             raise FindingInvalid(path, f"shorter than {minimum} characters")
 
@@ -219,7 +219,7 @@ def _compile_min_length(schema: Mapping[str, Any]) -> _Check:
 def _compile_max_length(schema: Mapping[str, Any]) -> _Check:
     maximum = int(schema["maxLength"])
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         if isinstance(value, str) and len(value) > maximum:
             raise FindingInvalid(path, f"longer than {maximum} characters")
 
@@ -229,7 +229,7 @@ def _compile_max_length(schema: Mapping[str, Any]) -> _Check:
 def _compile_required(schema: Mapping[str, Any]) -> _Check:
     required = tuple(schema["required"])
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         if isinstance(value, dict):
             for name in required:
                 if name not in value:
@@ -241,7 +241,7 @@ def _compile_required(schema: Mapping[str, Any]) -> _Check:
 def _compile_properties(schema: Mapping[str, Any]) -> _Check:
     checkers = {name: compile_schema(sub) for name, sub in schema["properties"].items()}
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         if isinstance(value, dict):
             for name, checker in checkers.items():
                 if name in value:
@@ -257,7 +257,7 @@ def _compile_additional_properties(schema: Mapping[str, Any]) -> _Check | None:
     known = frozenset(schema.get("properties", {}))
     extra_checker = compile_schema(additional) if isinstance(additional, dict) else None
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         if not isinstance(value, dict):
             return
         for name in value:
@@ -273,7 +273,7 @@ def _compile_additional_properties(schema: Mapping[str, Any]) -> _Check | None:
 def _compile_items(schema: Mapping[str, Any]) -> _Check:
     item_checker = compile_schema(schema["items"])
 
-    def check(value: object, path: Path) -> None:
+    def check(value: object, path: FieldPath) -> None:
         if isinstance(value, list):
             for index, item in enumerate(value):
                 item_checker(item, (*path, index))
@@ -326,7 +326,7 @@ def ecma_anchors(pattern: str) -> str:
     return "".join(out)
 
 
-def _display(path: Path) -> str:
+def _display(path: FieldPath) -> str:
     text = ""
     for step in path:
         text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import boto3
 import pytest
+
 from estate_runtime.aws import client_config, target_session
 
 TARGET_ACCOUNT = "222222222222"

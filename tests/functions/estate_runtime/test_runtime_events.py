@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from estate_runtime.events import (
     REGION_PATTERN,
     EventInvalid,

@@ -7,8 +7,11 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from estate_runtime.findings import (
     SCHEMA_PATH,
     SEVERITIES,
@@ -24,8 +27,6 @@ from estate_runtime.findings import (
     severity_at_least,
     validate_finding,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 SCHEMA = load_schema()
 PROPERTIES: dict[str, dict[str, Any]] = SCHEMA["properties"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from estate_runtime.metrics import (
     ALL_METRIC_NAMES,
     ANALYSIS_EXECUTION_TIME,

@@ -9,6 +9,9 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from estate_runtime.findings import FindingInvalid, make_finding, validate_finding
 from estate_runtime.report_writer import (
     DirectorySink,
@@ -18,8 +21,6 @@ from estate_runtime.report_writer import (
     S3Sink,
     decode_part,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 SCAN_DATE = date(2025, 1, 31)
 FOLDER = "findings/scanner=tags/account=111111111111/dt=2025-01-31/"

@@ -2,6 +2,7 @@
 
 Environment: `REPORTS_BUCKET` (required) and `REPORTS_KMS_KEY_ID` (optional) say where
 findings go; `SCAN_CONCURRENCY` bounds concurrent AWS calls (default 16);
+`SCAN_BATCH_SIZE` is how many buckets make one report part (default 32);
 `SCAN_RESERVE_MS` is the time kept back from the deadline (default 15,000 ms).
 The result carries `continuation` (null when the scan is complete): the orchestrator
 runs the same event again with it.
@@ -20,12 +21,13 @@ from estate_runtime.aws import client_config, target_session
 from estate_runtime.deadline import DEFAULT_RESERVE_MS, Deadline, LambdaContext
 from estate_runtime.metrics import ScanCounters, publish_scan_metrics
 from estate_runtime.report_writer import S3Sink
-from estate_scanners.s3.analyzer import S3ScanResult, scan_buckets
+from estate_scanners.s3.analyzer import DEFAULT_BATCH_SIZE, S3ScanResult, scan_buckets
 from estate_scanners.s3.collector import DEFAULT_CONCURRENCY
 from estate_scanners.s3.request import S3ScanRequest, parse_request
 
 LOGGER = Logger(service="estate-s3-analyzer")
 MAX_CONCURRENCY = 64
+MAX_BATCH_SIZE = 1000
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -59,6 +61,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         shard=request.shard,
         first_part=request.first_part,
         include_account_checks=request.include_account_checks,
+        batch_size=_env_int("SCAN_BATCH_SIZE", DEFAULT_BATCH_SIZE, maximum=MAX_BATCH_SIZE),
     )
     elapsed_ms = (time.monotonic() - started) * 1000.0
     publish_scan_metrics(

@@ -8,6 +8,7 @@ import inspect
 import json
 import pkgutil
 import re
+import sys
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -15,7 +16,13 @@ import pytest
 
 import estate_scanners.s3.checks as checks_package
 from estate_runtime.findings import SEVERITIES, load_schema
-from estate_scanners.s3.check_model import AccountCheck, BucketCheck, CheckSpec, TagRuleSet
+from estate_scanners.s3.check_model import (
+    AccountCheck,
+    BucketCheck,
+    BucketSubject,
+    CheckSpec,
+    TagRuleSet,
+)
 from estate_scanners.s3.checks import all_checks, bucket_checks, needed_facts, severity_table
 from estate_scanners.s3.facts import AccountFacts, BucketFacts, Fact, NotConfigured
 from estate_scanners.s3.judging import judge_account, judge_bucket
@@ -67,6 +74,13 @@ CHECK_IDS_OF_THE_ISSUE = {
 }
 
 
+def imports_of(path: Path) -> list[str]:
+    """Every module a source file imports (absolute names)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    return names + [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+
+
 def check_modules() -> list[str]:
     return sorted(
         m.name for m in pkgutil.iter_modules(checks_package.__path__) if not m.name.startswith("_")
@@ -104,35 +118,45 @@ def test_module_name_function_name_and_check_id_agree(name: str) -> None:
 
 @pytest.mark.parametrize("path", sorted(CHECKS_DIR.glob("*.py")), ids=lambda p: p.name)
 def test_checks_are_pure_they_import_no_aws_client_library(path: Path) -> None:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    imported = [
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
-
-    for name in imported:
+    for name in imports_of(path):
         assert name.startswith(ALLOWED_IMPORT_ROOTS), f"{path.name} imports {name}"
         assert not name.startswith(IMPURE_MODULES), f"{path.name} imports {name}"
 
 
-def test_what_checks_import_is_itself_free_of_boto() -> None:
-    # The pure modules checks lean on must not pull boto in either.
-    pure = [
-        "facts",
-        "policy",
-        "wildcards",
-        "conditions",
-        "public_access",
-        "cross_account",
-        "transport",
-        "check_model",
-        "judging",
-    ]
-    for name in pure:
-        source = Path(find_spec(f"estate_scanners.s3.{name}").origin).read_text(encoding="utf-8")  # type: ignore[union-attr,arg-type]
-        assert "boto" not in source.replace("botocore's", ""), name
+PURE_MODULES = [
+    "facts",
+    "policy",
+    "wildcards",
+    "conditions",
+    "public_access",
+    "cross_account",
+    "transport",
+    "check_model",
+    "judging",
+    "parsers",
+]
+
+
+@pytest.mark.parametrize("name", PURE_MODULES)
+def test_the_modules_checks_lean_on_are_free_of_aws_clients(name: str) -> None:
+    spec = find_spec(f"estate_scanners.s3.{name}")
+    assert spec is not None and spec.origin is not None
+
+    for imported in imports_of(Path(spec.origin)):
+        assert not imported.startswith(("boto3", "botocore", "estate_runtime.aws")), imported
+        assert not imported.startswith(IMPURE_MODULES), imported
+
+
+def test_lambda_code_imports_only_what_lambda_ships() -> None:
+    # Hard rule: the standard library, boto3/botocore, Powertools and our own runtime only.
+    allowed = {"boto3", "botocore", "aws_lambda_powertools", "estate_runtime", "estate_scanners"}
+    package = Path(checks_package.__file__).parents[1]
+    sources = [*package.rglob("*.py"), package.parent / "s3_analyzer_handler.py"]
+
+    for source in sources:
+        for imported in imports_of(source):
+            root = imported.partition(".")[0]
+            assert root in allowed or root in sys.stdlib_module_names, f"{source.name}: {imported}"
 
 
 def test_a_check_reading_a_fact_it_did_not_declare_errors_instead_of_guessing() -> None:
@@ -147,8 +171,6 @@ def test_a_check_reading_a_fact_it_did_not_declare_errors_instead_of_guessing() 
             "us-east-1",
             public_access_block=NotConfigured("NoSuchPublicAccessBlockConfiguration"),
         )
-        from estate_scanners.s3.check_model import BucketSubject
-
         verdict = judge_bucket(check, BucketSubject(facts, account, TagRuleSet()))
         assert verdict.status != "ERROR", (check.check_id, verdict)
 

@@ -12,6 +12,9 @@ from typing import Any
 
 from s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, S3World
 
+from estate_scanners.s3.check_model import TagRuleSet
+from estate_scanners.tags.rules import parse_rules
+
 
 def scan_pair(world: S3World, check_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     world.scan()
@@ -103,7 +106,8 @@ def test_bucket_public_access_block(world: S3World) -> None:
     assert_bucket_finding(
         failed,
         "FAIL",
-        "Bucket fail-bucket's public access block has BlockPublicPolicy, RestrictPublicBuckets off.",
+        "Bucket fail-bucket's public access block has BlockPublicPolicy, "
+        "RestrictPublicBuckets off.",
     )
     assert failed["evidence"]["flags_off"] == ["BlockPublicPolicy", "RestrictPublicBuckets"]
     assert failed["controls"] == ["SecurityHub:S3.8"]
@@ -429,3 +433,59 @@ def test_findings_carry_json_evidence_and_every_bucket_gets_every_bucket_check(
         check for bucket, check in per_bucket if bucket == "fail-bucket"
     }
     assert all(json.loads(json.dumps(f["evidence"])) == f["evidence"] for f in findings)
+
+
+def test_required_tags_reuses_the_tag_checkers_rules(world: S3World) -> None:
+    make_pair(world)
+    world.admin().put_bucket_tagging(
+        Bucket="pass-bucket",
+        Tagging={
+            "TagSet": [{"Key": "Owner", "Value": "team-a"}, {"Key": "Environment", "Value": "prod"}]
+        },
+    )
+    world.admin().put_bucket_tagging(
+        Bucket="fail-bucket",
+        Tagging={
+            "TagSet": [{"Key": "owner", "Value": "team-a"}, {"Key": "Environment", "Value": "qa"}]
+        },
+    )
+    rules = parse_rules(
+        [
+            {"key": "Owner", "values": None, "pattern": None},
+            {"key": "Environment", "values": ["dev", "staging", "prod"], "pattern": None},
+        ]
+    )
+
+    world.scan(tag_rules=TagRuleSet(rules))
+
+    passed = world.finding("pass-bucket", "s3.required_tags")
+    failed = world.finding("fail-bucket", "s3.required_tags")
+    assert_bucket_finding(
+        passed, "PASS", "Bucket pass-bucket carries every required tag (Owner, Environment)."
+    )
+    assert_bucket_finding(
+        failed,
+        "FAIL",
+        "Bucket fail-bucket breaks the required-tag rules: missing Owner; values breaking their "
+        "rule on Environment; keys in another letter case (owner for Owner).",
+    )
+    assert failed["evidence"]["missing"] == ["Owner"]
+    assert failed["evidence"]["case_mismatch"] == {"Owner": ["owner"]}
+    assert failed["evidence"]["invalid"]["Environment"]["value"] == "qa"
+
+
+def test_required_tags_on_an_untagged_bucket_and_without_rules(world: S3World) -> None:
+    world.bucket("untagged")
+    rules = TagRuleSet(parse_rules([{"key": "Owner"}]))
+
+    world.scan(tag_rules=rules)
+    world.scan(scan_id="no-rules")
+
+    with_rules = world.finding("untagged", "s3.required_tags")
+    without = world.finding("untagged", "s3.required_tags", scan_id="no-rules")
+    assert with_rules["status"] == "FAIL"
+    assert with_rules["evidence"]["missing"] == ["Owner"]
+    assert without["status"] == "PASS"
+    assert without["message"] == (
+        "Bucket untagged is not held to any required tag: the account sets no rule."
+    )

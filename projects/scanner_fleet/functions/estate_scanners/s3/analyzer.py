@@ -1,19 +1,20 @@
-"""Scan an account's buckets (or a shard of them) into findings, in deterministic parts, until the deadline.
+"""Scan an account's buckets (or a shard) into findings, in deterministic parts, until a deadline.
 
-Buckets are processed in name order, in fixed-size batches; batch `i` of a run is
-written as part `first_part + i` (findings sorted within it). A rerun of the same
-scan therefore maps every bucket to the same part key and overwrites it, wherever a
-deadline cut the earlier run. Before each batch the deadline is asked whether the
-slowest batch so far still fits; if not, the run stops and returns a continuation:
+Buckets are processed in name order, in fixed-size batches, and each batch is written as
+exactly one part, its findings sorted. A run that starts a scan writes the account-level
+findings as part `first_part` and batch `i` as part `first_part + 1 + i`; a continuation
+(or a shard, which skips account checks) writes batch `i` as `first_part + i`. A rerun of
+the same scan therefore maps every bucket to the same part key and overwrites it,
+wherever a deadline cut the earlier run; a completed run deletes parts a longer earlier
+run left behind. Before each batch the deadline is asked whether the slowest batch so
+far still fits; if not, the run stops and returns a continuation:
 
 - for a shard: `{"buckets": [remaining names, sorted], "next_part": n}`;
 - for a whole-account scan: `{"start_after": last name done, "next_part": n}` — a
   cursor, because a list of ten thousand names would not fit the 256 KB a Step
   Functions state may carry.
 
-Everything analysed before the stop is already written. Account-level checks run
-once, as part `first_part` of the run that starts the scan (never in a continuation),
-and the bucket batches follow it.
+Everything analysed before the stop is already written.
 """
 
 from __future__ import annotations

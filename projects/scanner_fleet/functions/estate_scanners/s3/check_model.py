@@ -15,6 +15,7 @@ from estate_scanners.s3.facts import (
     FetchError,
     NotConfigured,
 )
+from estate_scanners.tags.rules import TagRule
 
 T = TypeVar("T")
 
@@ -70,9 +71,9 @@ def not_configured_code(fetched: Fetched[object]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class TagRuleSet:
-    """The account's required-tag rules, in the tag checker's payload shape."""
+    """The account's required-tag rules (the tag checker's, reused for buckets)."""
 
-    rules: tuple[Mapping[str, Any], ...] = ()
+    rules: tuple[TagRule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from estate_runtime.events import (
 )
 from estate_runtime.report_writer import SHARD_PATTERN
 from estate_scanners.s3.check_model import TagRuleSet
+from estate_scanners.tags.rules import RulesInvalid, parse_rules
 
 # Legacy us-east-1 buckets may hold capitals and underscores and run to 255 characters.
 BUCKET_NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
@@ -72,38 +73,15 @@ def parse_request(event: object) -> S3ScanRequest:
 
 
 def parse_tag_rules(raw: object) -> TagRuleSet:
-    """`required_tags`: a list of {"key", "values" (list or null), "pattern" (regex or null)}."""
+    """`required_tags`, in the tag checker's rules payload; absent or null means no rule."""
     if raw is None:
         return TagRuleSet()
-    if not isinstance(raw, list):
-        raise EventInvalid("required_tags", "expected a list of rules")
-    rules: list[Mapping[str, Any]] = []
-    for index, item in enumerate(raw):
-        field = f"required_tags[{index}]"
-        rule = require_mapping(item, field)
-        unknown = set(rule) - {"key", "values", "pattern"}
-        if unknown:
-            raise EventInvalid(field, f"unknown field(s) {sorted(unknown)}")
-        key = rule.get("key")
-        if not isinstance(key, str) or not key:
-            raise EventInvalid(f"{field}.key", "expected a non-empty string")
-        values = rule.get("values")
-        if values is not None and (
-            not isinstance(values, list) or not all(isinstance(v, str) for v in values)
-        ):
-            raise EventInvalid(f"{field}.values", "expected a list of strings or null")
-        pattern = rule.get("pattern")
-        if pattern is not None:
-            if not isinstance(pattern, str):
-                raise EventInvalid(f"{field}.pattern", "expected a regular expression or null")
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise EventInvalid(
-                    f"{field}.pattern", f"not a regular expression: {error}"
-                ) from None
-        rules.append({"key": key, "values": values, "pattern": pattern})
-    return TagRuleSet(tuple(rules))
+    try:
+        return TagRuleSet(parse_rules(raw))
+    except RulesInvalid as error:
+        # The rules parser says "required_tags[0].key: reason": keep its field path.
+        field, _, reason = str(error).partition(": ")
+        raise EventInvalid(field, reason) from None
 
 
 def _continued(request: S3ScanRequest, continuation: Mapping[str, Any]) -> S3ScanRequest:

@@ -1,0 +1,82 @@
+"""Lambda entry point of the EC2 tag compliance checker: read the event, scan, publish, return.
+
+The required-tag rules travel in the event, not in the environment or a parameter store:
+the schedule's payload is generated from ``accounts/<name>.yaml`` at deploy time, so a rule
+change is a reviewed deploy, and each run's event records the rules it applied.
+
+Environment: ``REPORTS_BUCKET`` (required) and ``REPORTS_KMS_KEY_ID`` (optional) say where
+findings go, written with the function's own credentials; ``SCAN_CONCURRENCY`` bounds the
+regions paged at once (default 4); ``SCAN_RESERVE_MS`` is the time kept back from the
+deadline (default 15,000 ms). EC2 is read with the target account's credentials (the event's
+``role_arn`` and ``external_id``). When ``account_id`` is given it must be the account those
+credentials act in — a guard against a role pointing at the wrong account.
+
+The result carries ``continuation`` (null when the scan is done): the orchestrator runs the
+same event again with it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Final
+
+from aws_lambda_powertools import Logger
+
+from estate_runtime.aws import client_config, target_session
+from estate_runtime.deadline import DEFAULT_RESERVE_MS, Deadline, LambdaContext
+from estate_runtime.events import EventInvalid
+from estate_runtime.metrics import ScanCounters, publish_scan_metrics
+from estate_runtime.settings import env_int, reports_sink
+from estate_scanners.tags.request import parse_request
+from estate_scanners.tags.scan import scan_tags
+
+LOGGER: Final = Logger(service="estate-tag-checker")
+DEFAULT_CONCURRENCY: Final = 4
+MAX_CONCURRENCY: Final = 32
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Check the target account's instances in every region of the event (or what is left)."""
+    request = parse_request(event)
+    concurrency = env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
+    session = target_session(
+        role_arn=request.target.role_arn,
+        external_id=request.target.external_id,
+        region=os.environ.get("AWS_REGION"),
+        config=client_config(max_pool_connections=10),
+    )
+    account_id = session.account_id()
+    if request.target.account_id is not None and request.target.account_id != account_id:
+        raise EventInvalid(
+            "account_id",
+            f"{request.target.account_id} but the credentials act in account {account_id}",
+        )
+    result = scan_tags(
+        session,
+        account_id=account_id,
+        regions=request.regions,
+        rules=request.rules,
+        scan_id=request.target.scan_id,
+        scan_started=request.target.scan_started,
+        sink=reports_sink(),
+        deadline=Deadline.from_context(
+            context, reserve_ms=env_int("SCAN_RESERVE_MS", DEFAULT_RESERVE_MS, minimum=0)
+        ),
+        concurrency=concurrency,
+        continuation=request.continuation,
+        shard=request.shard,
+    )
+    publish_scan_metrics(
+        ScanCounters(
+            scanner="tags",
+            account_id=account_id,
+            resources_scanned=result.instances_scanned,
+            findings_by_status=result.findings_by_status,
+            failed_by_severity=result.failed_by_severity,
+            errors=result.errors,
+            elapsed_ms=result.elapsed_ms,
+        )
+    )
+    summary = result.to_json()
+    LOGGER.info("tag scan run finished", extra={"summary": summary})
+    return summary

@@ -1,0 +1,49 @@
+"""Where an unfinished tag scan resumes: regions left, their page tokens, the next part."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TagScanContinuation:
+    """The regions still to page (in order), the token to resume each one from (absent:
+    from its first page) and the report part number to continue at."""
+
+    regions: tuple[str, ...]
+    next_token: Mapping[str, str] = field(default_factory=dict)
+    next_part: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form handed back to the orchestrator and accepted by the handler."""
+        return {
+            "regions": list(self.regions),
+            "next_token": dict(self.next_token),
+            "next_part": self.next_part,
+        }
+
+    @classmethod
+    def from_json(cls, payload: object, *, scan_regions: Sequence[str]) -> TagScanContinuation:
+        """Read a continuation; raise ``ValueError`` naming the field if it is unusable."""
+        if not isinstance(payload, Mapping):
+            raise ValueError("continuation: expected an object")
+        regions = payload.get("regions")
+        if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+            raise ValueError("continuation.regions: expected a list of region names")
+        strangers = [region for region in regions if region not in scan_regions]
+        if strangers:
+            raise ValueError(f"continuation.regions: {strangers} are not regions of this scan")
+        tokens = payload.get("next_token", {})
+        if not isinstance(tokens, Mapping) or not all(
+            isinstance(value, str) and value for value in tokens.values()
+        ):
+            raise ValueError("continuation.next_token: expected an object of region → token")
+        orphans = sorted(set(tokens) - set(regions))
+        if orphans:
+            raise ValueError(f"continuation.next_token: {orphans} are not in its regions")
+        next_part = payload.get("next_part")
+        if not isinstance(next_part, int) or isinstance(next_part, bool) or next_part < 0:
+            raise ValueError("continuation.next_part: expected a non-negative integer")
+        return cls(tuple(regions), dict(tokens), next_part)

@@ -1,0 +1,281 @@
+"""The EC2 tag compliance scan of one account: collect, judge, write — callable without Lambda.
+
+One ``ec2.required_tags`` finding per live instance. A region that cannot be read yields one
+``ERROR`` finding for that region (resource type ``AWS::::Account``, resource id the region,
+since the account itself is fine elsewhere) and the other regions go on.
+
+The check maps to Security Hub control EC2.38 ("EC2 instances should be tagged", in the AWS
+Resource Tagging Standard), whose severity is LOW; ours is LOW too. EC2.38 only checks keys;
+this check also checks values.
+
+When the deadline comes first, the result carries a continuation; running the same scan with
+it finishes the remaining regions from their page tokens, writing parts from
+``next_part`` on. Only the run that completes removes parts an earlier, longer run of the same
+scan left behind, so a scan id never holds a finding twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol
+
+from botocore.exceptions import ClientError
+
+from estate_runtime.deadline import Deadline
+from estate_runtime.findings import Severity, account_arn, make_finding, partition_for_region
+from estate_runtime.report_writer import ReportWriter, Sink
+from estate_scanners.tags.collector import (
+    PAGE_SIZE,
+    InstancePage,
+    RegionOutcome,
+    collect_instances,
+)
+from estate_scanners.tags.continuation import TagScanContinuation
+from estate_scanners.tags.evaluate import evaluate_instance
+from estate_scanners.tags.rules import TagRule
+
+SCANNER: Final = "tags"
+CHECK_ID: Final = "ec2.required_tags"
+SEVERITY: Final[Mapping[str, Severity]] = {CHECK_ID: "LOW"}
+CONTROLS: Final[Mapping[str, tuple[str, ...]]] = {CHECK_ID: ("SecurityHub:EC2.38",)}
+_MESSAGE_LIMIT: Final = 1024
+
+
+class ClientSource(Protocol):
+    """Anything that hands out a client per service and region (``TargetSession`` does)."""
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """The client of ``service`` in ``region``."""
+
+
+@dataclass(frozen=True)
+class TagScanResult:
+    """What one run of the scan did, and where to resume if it did not finish."""
+
+    account_id: str
+    scan_id: str
+    instances_scanned: int
+    findings_by_status: Mapping[str, int]
+    failed_by_severity: Mapping[str, int]
+    region_errors: Mapping[str, str]
+    written_keys: tuple[str, ...]
+    findings_written: int
+    next_part: int
+    stale_parts_removed: int
+    continuation: TagScanContinuation | None
+    elapsed_ms: float
+
+    @property
+    def errors(self) -> int:
+        """Regions that could not be read."""
+        return len(self.region_errors)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able summary (what the Lambda handler returns)."""
+        return {
+            "scanner": SCANNER,
+            "account_id": self.account_id,
+            "scan_id": self.scan_id,
+            "done": self.continuation is None,
+            "instances_scanned": self.instances_scanned,
+            "findings_by_status": dict(self.findings_by_status),
+            "failed_by_severity": dict(self.failed_by_severity),
+            "region_errors": dict(self.region_errors),
+            "findings_written": self.findings_written,
+            "parts_written": len(self.written_keys),
+            "written_keys": list(self.written_keys),
+            "next_part": self.next_part,
+            "stale_parts_removed": self.stale_parts_removed,
+            "continuation": self.continuation.to_json() if self.continuation else None,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+
+def scan_tags(
+    session: ClientSource,
+    *,
+    account_id: str,
+    regions: Sequence[str],
+    rules: Sequence[TagRule],
+    scan_id: str,
+    scan_started: datetime,
+    sink: Sink,
+    deadline: Deadline | None = None,
+    concurrency: int = 4,
+    continuation: TagScanContinuation | None = None,
+    shard: str = "0000",
+    part_size: int = 1000,
+    page_size: int = PAGE_SIZE,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> TagScanResult:
+    """Check every live instance of ``regions`` (or of the continuation) against ``rules``."""
+    started = time.monotonic()
+    todo = continuation.regions if continuation else tuple(regions)
+    judge = _Judge(account_id, scan_id, tuple(rules), clock)
+    writer = ReportWriter(
+        sink,
+        scanner=SCANNER,
+        account_id=account_id,
+        scan_id=scan_id,
+        scan_date=scan_started.astimezone(UTC).date(),
+        shard=shard,
+        part_size=part_size,
+        first_part=continuation.next_part if continuation else 0,
+    )
+    with writer:
+        outcomes = collect_instances(
+            lambda region: session.client("ec2", region),
+            todo,
+            on_page=lambda page: judge.page(page, writer),
+            start_tokens=continuation.next_token if continuation else None,
+            deadline=deadline,
+            concurrency=concurrency,
+            page_size=page_size,
+        )
+        for outcome in outcomes:
+            if outcome.status == "failed":
+                judge.region_failed(outcome, writer)
+    report = writer.close()
+    resume = _continuation(outcomes, report.next_part)
+    stale = writer.remove_stale_parts() if resume is None else []
+    return TagScanResult(
+        account_id=account_id,
+        scan_id=scan_id,
+        instances_scanned=judge.instances,
+        findings_by_status=dict(judge.by_status),
+        failed_by_severity=dict(judge.failed_by_severity),
+        region_errors=dict(judge.region_errors),
+        written_keys=report.keys,
+        findings_written=report.findings_count,
+        next_part=report.next_part,
+        stale_parts_removed=len(stale),
+        continuation=resume,
+        elapsed_ms=(time.monotonic() - started) * 1000.0,
+    )
+
+
+def _continuation(outcomes: Sequence[RegionOutcome], next_part: int) -> TagScanContinuation | None:
+    stopped = [outcome for outcome in outcomes if outcome.status == "stopped"]
+    if not stopped:
+        return None
+    return TagScanContinuation(
+        regions=tuple(outcome.region for outcome in stopped),
+        next_token={o.region: o.next_token for o in stopped if o.next_token is not None},
+        next_part=next_part,
+    )
+
+
+class _Judge:
+    """Turns pages into findings and counts them; called from the collector's threads."""
+
+    def __init__(
+        self,
+        account_id: str,
+        scan_id: str,
+        rules: tuple[TagRule, ...],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._account_id = account_id
+        self._scan_id = scan_id
+        self._rules = rules
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.instances = 0
+        self.by_status: Counter[str] = Counter()
+        self.failed_by_severity: Counter[str] = Counter()
+        self.region_errors: dict[str, str] = {}
+
+    def page(self, page: InstancePage, writer: ReportWriter) -> None:
+        observed_at = self._clock()
+        severity = SEVERITY[CHECK_ID]
+        partition = partition_for_region(page.region)
+        for instance in page.instances:
+            verdict = evaluate_instance(instance.tags, self._rules)
+            if verdict.status == "PASS":
+                message = (
+                    f"Instance {instance.instance_id} carries every required tag "
+                    f"({', '.join(verdict.required)}) with an allowed value."
+                )
+            else:
+                message = (
+                    f"Instance {instance.instance_id} breaks the tag rules: {verdict.summary()}."
+                )
+            writer.add(
+                make_finding(
+                    scan_id=self._scan_id,
+                    scanner=SCANNER,
+                    account_id=self._account_id,
+                    region=page.region,
+                    resource_type="AWS::EC2::Instance",
+                    resource_id=instance.instance_id,
+                    resource_arn=(
+                        f"arn:{partition}:ec2:{page.region}:{self._account_id}"
+                        f":instance/{instance.instance_id}"
+                    ),
+                    check_id=CHECK_ID,
+                    status=verdict.status,
+                    severity=severity,
+                    message=_clip(message),
+                    evidence=verdict.evidence(),
+                    controls=CONTROLS[CHECK_ID],
+                    observed_at=observed_at,
+                )
+            )
+            self._count(verdict.status, severity)
+
+    def region_failed(self, outcome: RegionOutcome, writer: ReportWriter) -> None:
+        code, detail = _describe_error(outcome.error)
+        message = (
+            f"DescribeInstances failed in {outcome.region} ({code}); instances of that region "
+            f"were not checked{' beyond the first pages' if outcome.pages else ''}."
+        )
+        writer.add(
+            make_finding(
+                scan_id=self._scan_id,
+                scanner=SCANNER,
+                account_id=self._account_id,
+                region=outcome.region,
+                resource_type="AWS::::Account",
+                resource_id=outcome.region,
+                resource_arn=account_arn(self._account_id, outcome.region),
+                check_id=CHECK_ID,
+                status="ERROR",
+                severity=SEVERITY[CHECK_ID],
+                message=_clip(message),
+                evidence={
+                    "operation": "DescribeInstances",
+                    "error_code": code,
+                    "error_message": detail[:_MESSAGE_LIMIT],
+                    "pages_read_before_error": outcome.pages,
+                },
+                controls=CONTROLS[CHECK_ID],
+                observed_at=self._clock(),
+            )
+        )
+        with self._lock:
+            self.region_errors[outcome.region] = f"{code}: {detail}"[:_MESSAGE_LIMIT]
+        self._count("ERROR", SEVERITY[CHECK_ID])
+
+    def _count(self, status: str, severity: str) -> None:
+        with self._lock:
+            self.by_status[status] += 1
+            if status == "FAIL":
+                self.failed_by_severity[severity] += 1
+            if status != "ERROR":
+                self.instances += 1
+
+
+def _describe_error(error: Exception | None) -> tuple[str, str]:
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        return str(details.get("Code", "Unknown")), str(details.get("Message", ""))
+    return type(error).__name__, str(error)
+
+
+def _clip(message: str) -> str:
+    return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 1] + "…"

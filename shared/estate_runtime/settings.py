@@ -1,0 +1,50 @@
+"""The scanner functions' environment settings, read with one-line errors.
+
+``REPORTS_BUCKET`` (required) and ``REPORTS_KMS_KEY_ID`` (optional) say where findings go;
+they are written with the function's *own* credentials, never the scanned account's.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any, Final
+
+from estate_runtime.aws import target_session
+from estate_runtime.report_writer import S3Sink
+
+REPORTS_BUCKET: Final = "REPORTS_BUCKET"
+REPORTS_KMS_KEY_ID: Final = "REPORTS_KMS_KEY_ID"
+
+
+class SettingInvalid(ValueError):
+    """An environment variable that is missing or malformed."""
+
+
+def env_int(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """An integer environment variable within bounds, or ``default`` when unset or empty."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingInvalid(f"environment variable {name}={raw!r} is not an integer") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
+        raise SettingInvalid(f"environment variable {name}={value} is outside {bounds}")
+    return value
+
+
+def reports_sink() -> S3Sink:
+    """The reports bucket named by the environment, as a sink."""
+    bucket = os.environ.get(REPORTS_BUCKET)
+    if not bucket:
+        raise SettingInvalid(f"environment variable {REPORTS_BUCKET} is not set")
+    return S3Sink(_reports_client(), bucket, os.environ.get(REPORTS_KMS_KEY_ID) or None)
+
+
+@cache
+def _reports_client() -> Any:
+    # Built once per process: warm invocations reuse it. AWS_REGION is set by Lambda.
+    return target_session(region=os.environ.get("AWS_REGION")).client("s3")

@@ -1,0 +1,207 @@
+"""Running checks over facts: unreadable facts, undeclared reads and crashes all end as ERROR,
+and partial-fact judges still decide what can be decided."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict, passed, present
+from estate_scanners.s3.checks import cross_account_access, public_read, versioning
+from estate_scanners.s3.facts import (
+    AccountFacts,
+    Acl,
+    BucketFacts,
+    BucketPolicy,
+    Fact,
+    Fetched,
+    FetchError,
+    Grant,
+    NotConfigured,
+    PublicAccessBlock,
+    Versioning,
+)
+from estate_scanners.s3.judging import judge_bucket
+from estate_scanners.s3.policy import parse_policy
+
+OWN = "123456789012"
+OTHER = "210987654321"
+DENIED = FetchError("AccessDenied", "no", "GetPublicAccessBlock")
+NO_BLOCK = NotConfigured("NoSuchPublicAccessBlockConfiguration")
+
+
+def subject(account_block: Fetched[PublicAccessBlock] = NO_BLOCK, **facts: Any) -> BucketSubject:
+    bucket = BucketFacts("b", "us-east-1", "arn:aws:s3:::b").with_facts(
+        {Fact(name): value for name, value in facts.items()}
+    )
+    return BucketSubject(bucket, AccountFacts(OWN, "us-east-1", public_access_block=account_block))
+
+
+def check(judge: Any, needs: set[Fact]) -> BucketCheck:
+    return BucketCheck(
+        check_id="s3.example",
+        title="Example",
+        severity="LOW",
+        severity_reason="For tests.",
+        controls=(),
+        needs=frozenset(needs),
+        judge=judge,
+    )
+
+
+def test_a_needed_fact_that_could_not_be_read_gives_error_without_calling_the_judge() -> None:
+    denied = FetchError("AccessDenied", "Access Denied", "GetBucketVersioning")
+
+    verdict = judge_bucket(versioning.CHECK, subject(versioning=denied))
+
+    assert verdict.status == "ERROR"
+    assert verdict.message == "Could not evaluate: GetBucketVersioning failed with AccessDenied."
+    assert verdict.evidence == {"errors": {"versioning": denied.as_evidence()}}
+
+
+def test_a_judge_reading_an_undeclared_fact_gets_error_not_a_guess() -> None:
+    def sloppy(s: BucketSubject) -> Verdict:
+        present(s.bucket.acl)  # not in its needs: never fetched
+        return passed("unreachable")
+
+    verdict = judge_bucket(check(sloppy, {Fact.VERSIONING}), subject(versioning=Versioning()))
+
+    assert verdict.status == "ERROR"
+    assert verdict.evidence["errors"]["undeclared"]["code"] == "NotFetched"
+
+
+def test_a_crashing_judge_gives_error_for_its_own_check_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(_: BucketSubject) -> Verdict:
+        raise ZeroDivisionError("bug")
+
+    verdict = judge_bucket(check(broken, {Fact.VERSIONING}), subject(versioning=Versioning()))
+    healthy = judge_bucket(versioning.CHECK, subject(versioning=Versioning("Enabled")))
+
+    assert verdict.status == "ERROR"
+    assert verdict.evidence == {
+        "errors": {"check": {"code": "CheckCrashed", "message": "s3.example"}}
+    }
+    assert "check s3.example crashed" in caplog.text
+    assert healthy.status == "PASS"
+
+
+def public_policy_granting(principal: Any, action: str) -> BucketPolicy:
+    return BucketPolicy(
+        parse_policy(
+            json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": "*",
+                            "Action": "s3:GetObject",
+                            "Resource": "*",
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Principal": principal,
+                            "Action": action,
+                            "Resource": "*",
+                        },
+                    ]
+                }
+            )
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("bucket_block", "account_block", "status"),
+    [
+        (NO_BLOCK, NO_BLOCK, "FAIL"),
+        (PublicAccessBlock(restrict_public_buckets=True), NO_BLOCK, "PASS"),
+        (NO_BLOCK, PublicAccessBlock(restrict_public_buckets=True), "PASS"),
+        (NO_BLOCK, DENIED, "ERROR"),
+        (PublicAccessBlock(restrict_public_buckets=True), DENIED, "PASS"),
+    ],
+)
+def test_restrict_public_buckets_cuts_cross_account_grants_of_a_public_policy(
+    bucket_block: Fetched[PublicAccessBlock], account_block: Fetched[PublicAccessBlock], status: str
+) -> None:
+    policy = public_policy_granting({"AWS": OTHER}, "s3:PutObject")
+
+    verdict = judge_bucket(
+        cross_account_access.CHECK,
+        subject(account_block, policy=policy, public_access_block=bucket_block),
+    )
+
+    assert verdict.status == status
+    assert verdict.evidence["policy_is_public"] is True
+
+
+def test_restrict_public_buckets_does_not_touch_a_non_public_policy() -> None:
+    policy = BucketPolicy(
+        parse_policy(
+            json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": OTHER},
+                            "Action": "s3:*",
+                            "Resource": "*",
+                        }
+                    ]
+                }
+            )
+        )
+    )
+
+    verdict = judge_bucket(
+        cross_account_access.CHECK,
+        subject(policy=policy, public_access_block=PublicAccessBlock(True, True, True, True)),
+    )
+
+    assert verdict.status == "FAIL"
+    assert (
+        verdict.message
+        == f"Bucket b's policy lets account(s) {OTHER} write, delete or change access."
+    )
+
+
+def test_public_read_decides_with_an_unreadable_account_block_when_nothing_is_public() -> None:
+    private = Acl("o", (Grant("CanonicalUser", "FULL_CONTROL", grantee_id="o"),))
+
+    verdict = judge_bucket(
+        public_read.CHECK,
+        subject(
+            DENIED,
+            acl=private,
+            policy=NotConfigured("NoSuchBucketPolicy"),
+            public_access_block=NO_BLOCK,
+        ),
+    )
+
+    assert verdict.status == "PASS"
+    assert verdict.evidence["account_block"] == {"configured": None, "error": DENIED.as_evidence()}
+
+
+def test_public_read_is_error_when_the_deciding_block_cannot_be_read() -> None:
+    public = Acl(
+        "o", (Grant("Group", "READ", uri="http://acs.amazonaws.com/groups/global/AllUsers"),)
+    )
+
+    verdict = judge_bucket(
+        public_read.CHECK,
+        subject(
+            DENIED,
+            acl=public,
+            policy=NotConfigured("NoSuchBucketPolicy"),
+            public_access_block=NO_BLOCK,
+        ),
+    )
+
+    assert verdict.status == "ERROR"
+    assert verdict.message == (
+        "Could not tell whether bucket b is publicly readable: a configuration item needed to "
+        "decide could not be read."
+    )

@@ -1,0 +1,309 @@
+"""The tag scan under moto: one finding per live instance, errors per region, continuations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
+from estate_runtime.aws import TargetSession, client_config, target_session
+from estate_runtime.deadline import Deadline
+from estate_runtime.findings import load_schema
+from estate_runtime.report_writer import MemorySink
+from estate_scanners.tags.rules import TagRule
+from estate_scanners.tags.scan import TagScanResult, scan_tags
+
+ACCOUNT = "123456789012"
+REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2")
+# Started a minute before midnight: every part must stay in the start date's partition.
+STARTED = datetime(2025, 1, 31, 23, 59, tzinfo=UTC)
+PARTITION = f"findings/scanner=tags/account={ACCOUNT}/dt=2025-01-31/"
+REFERENCE = jsonschema.Draft202012Validator(load_schema())
+
+
+@pytest.fixture
+def session(mocked_aws: None) -> TargetSession:
+    return target_session(region="eu-west-1", config=client_config(max_attempts=3))
+
+
+def scan(
+    session: TargetSession, sink: MemorySink, rules: tuple[TagRule, ...], **options: Any
+) -> TagScanResult:
+    settings: dict[str, Any] = {
+        "account_id": ACCOUNT,
+        "regions": REGIONS,
+        "rules": rules,
+        "scan_id": "scan-1",
+        "scan_started": STARTED,
+        "clock": lambda: datetime(2025, 2, 1, 0, 0, 30, tzinfo=UTC),
+    }
+    settings.update(options)
+    return scan_tags(session, sink=sink, **settings)
+
+
+def by_resource(sink: MemorySink) -> dict[str, dict[str, Any]]:
+    findings = sink.findings()
+    resources = [finding["resource_id"] for finding in findings]
+    assert len(resources) == len(set(resources)), "a resource was reported twice"
+    for finding in findings:
+        assert REFERENCE.is_valid(finding), finding
+    for key in sink.objects:
+        assert key.startswith(PARTITION)
+    return {finding["resource_id"]: finding for finding in findings}
+
+
+def test_each_instance_gets_one_finding_that_passes_or_names_what_is_wrong(
+    session: TargetSession,
+    launch: Callable[..., list[str]],
+    dev_rules: tuple[TagRule, ...],
+    good_tags: dict[str, str],
+) -> None:
+    ec2 = session.client("ec2", "eu-west-1")
+    (good,) = launch(ec2, tags=good_tags)
+    (no_owner,) = launch(ec2, tags={**good_tags, "Owner": ""} | {"Owner": "x"})
+    (missing,) = launch(ec2, tags={k: v for k, v in good_tags.items() if k != "Owner"})
+    (bad_regex,) = launch(ec2, tags={**good_tags, "CostCenter": "12a4"})
+    (bad_value,) = launch(ec2, tags={**good_tags, "Environment": "qa"})
+    lower = {k: v for k, v in good_tags.items() if k != "Owner"} | {"owner": "jane@acme.example"}
+    (case_hint,) = launch(ec2, tags=lower)
+    (untagged,) = launch(ec2)
+    sink = MemorySink()
+
+    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
+
+    findings = by_resource(sink)
+    assert result.instances_scanned == 7
+    assert result.findings_by_status == {"PASS": 1, "FAIL": 6}
+    assert result.failed_by_severity == {"LOW": 6}
+    assert result.continuation is None
+
+    passed = findings[good]
+    assert passed["status"] == "PASS"
+    assert passed["check_id"] == "ec2.required_tags"
+    assert passed["resource_type"] == "AWS::EC2::Instance"
+    assert passed["resource_arn"] == f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/{good}"
+    assert passed["controls"] == ["SecurityHub:EC2.38"]
+    assert passed["severity"] == "LOW"
+    assert passed["observed_at"] == "2025-02-01T00:00:30Z"
+    assert passed["message"] == (
+        f"Instance {good} carries every required tag (Owner, Environment, CostCenter) "
+        "with an allowed value."
+    )
+    assert passed["evidence"] == {
+        "required": ["Owner", "Environment", "CostCenter"],
+        "missing": [],
+        "invalid": {},
+        "case_mismatch": {},
+    }
+
+    assert findings[no_owner]["evidence"]["invalid"]["Owner"]["value"] == "x"
+    assert findings[missing]["evidence"]["missing"] == ["Owner"]
+    assert (
+        findings[missing]["message"] == f"Instance {missing} breaks the tag rules: missing Owner."
+    )
+    regex = findings[bad_regex]["evidence"]["invalid"]["CostCenter"]
+    assert regex == {
+        "value": "12a4",
+        "rule": {"key": "CostCenter", "values": None, "pattern": "^[0-9]{4}$"},
+    }
+    listed = findings[bad_value]["evidence"]["invalid"]["Environment"]
+    assert listed["rule"]["values"] == ["dev", "staging", "prod"]
+    assert findings[case_hint]["evidence"]["case_mismatch"] == {"Owner": ["owner"]}
+    assert "owner for Owner" in findings[case_hint]["message"]
+    assert findings[untagged]["evidence"]["missing"] == ["Owner", "Environment", "CostCenter"]
+    assert {f["status"] for k, f in findings.items() if k != good} == {"FAIL"}
+
+
+def test_terminated_instances_get_no_finding(
+    session: TargetSession, launch: Callable[..., list[str]], dev_rules: tuple[TagRule, ...]
+) -> None:
+    ec2 = session.client("ec2", "eu-west-1")
+    live = launch(ec2, count=2)
+    gone = launch(ec2, count=3)
+    ec2.terminate_instances(InstanceIds=gone)
+    sink = MemorySink()
+    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
+    assert sorted(by_resource(sink)) == sorted(live)
+    assert result.instances_scanned == 2
+
+
+def test_every_region_is_scanned_and_its_findings_carry_it(
+    session: TargetSession, launch: Callable[..., list[str]], dev_rules: tuple[TagRule, ...]
+) -> None:
+    launched = {region: launch(session.client("ec2", region), count=2) for region in REGIONS}
+    sink = MemorySink()
+    result = scan(session, sink, dev_rules, concurrency=3)
+    findings = by_resource(sink)
+    for region, instance_ids in launched.items():
+        for instance_id in instance_ids:
+            assert findings[instance_id]["region"] == region
+            assert f":ec2:{region}:" in findings[instance_id]["resource_arn"]
+    assert result.instances_scanned == 6
+
+
+def test_a_denied_region_gives_one_error_finding_and_the_others_complete(
+    session: TargetSession,
+    launch: Callable[..., list[str]],
+    dev_rules: tuple[TagRule, ...],
+    inject_faults: Callable[..., Any],
+) -> None:
+    for region in REGIONS:
+        launch(session.client("ec2", region), count=2)
+    inject_faults(
+        session.client("ec2", "us-east-1"),
+        "DescribeInstances",
+        code="UnauthorizedOperation",
+        message="You are not authorized to perform this operation.",
+        times=None,
+        status=403,
+    )
+    sink = MemorySink()
+    result = scan(session, sink, dev_rules)
+    findings = by_resource(sink)
+    error = findings["us-east-1"]
+    assert error["status"] == "ERROR"
+    assert error["resource_type"] == "AWS::::Account"
+    assert error["region"] == "us-east-1"
+    assert error["resource_arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    assert error["evidence"] == {
+        "operation": "DescribeInstances",
+        "error_code": "UnauthorizedOperation",
+        "error_message": "You are not authorized to perform this operation.",
+        "pages_read_before_error": 0,
+    }
+    assert "DescribeInstances failed in us-east-1 (UnauthorizedOperation)" in error["message"]
+    regions = Counter(f["region"] for f in findings.values() if f["status"] != "ERROR")
+    assert regions == {"eu-west-1": 2, "ap-southeast-2": 2}
+    assert result.region_errors == {
+        "us-east-1": "UnauthorizedOperation: You are not authorized to perform this operation."
+    }
+    assert result.errors == 1
+    assert result.findings_by_status["ERROR"] == 1
+    assert result.continuation is None
+
+
+def test_throttling_on_the_first_attempts_is_retried_and_succeeds(
+    session: TargetSession,
+    launch: Callable[..., list[str]],
+    dev_rules: tuple[TagRule, ...],
+    inject_faults: Callable[..., Any],
+) -> None:
+    ec2 = session.client("ec2", "eu-west-1")
+    launched = launch(ec2, count=3)
+    throttled = inject_faults(
+        ec2, "DescribeInstances", code="RequestLimitExceeded", times=2, status=503
+    )
+    sink = MemorySink()
+    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
+    assert (throttled.calls, throttled.injected) == (3, 2)
+    assert sorted(by_resource(sink)) == sorted(launched)
+    assert result.errors == 0
+
+
+def test_throttled_beyond_the_attempts_is_an_error_for_that_region(
+    session: TargetSession,
+    launch: Callable[..., list[str]],
+    dev_rules: tuple[TagRule, ...],
+    inject_faults: Callable[..., Any],
+) -> None:
+    ec2 = session.client("ec2", "eu-west-1")
+    launch(ec2)
+    throttled = inject_faults(
+        ec2, "DescribeInstances", code="RequestLimitExceeded", times=None, status=503
+    )
+    sink = MemorySink()
+    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
+    assert throttled.calls == 3  # the bounded attempt count, no more
+    assert by_resource(sink)["eu-west-1"]["evidence"]["error_code"] == "RequestLimitExceeded"
+    assert result.instances_scanned == 0
+
+
+def test_a_region_of_more_than_1000_instances_is_read_in_full(
+    session: TargetSession,
+    launch: Callable[..., list[str]],
+    dev_rules: tuple[TagRule, ...],
+    good_tags: dict[str, str],
+) -> None:
+    ec2 = session.client("ec2", "eu-west-1")
+    launched = launch(ec2, count=1001, tags=good_tags)
+    sink = MemorySink()
+    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
+    assert sorted(by_resource(sink)) == sorted(launched)
+    assert result.findings_by_status == {"PASS": 1001}
+    assert result.written_keys == (
+        f"{PARTITION}scan-1-0000-00000.jsonl.gz",
+        f"{PARTITION}scan-1-0000-00001.jsonl.gz",
+    )
+
+
+@pytest.mark.parametrize("pages_before_deadline", [0, 1, 3, 5])
+def test_deadline_then_continuations_complete_the_scan_with_nothing_missing_or_twice(
+    session: TargetSession,
+    launch: Callable[..., list[str]],
+    dev_rules: tuple[TagRule, ...],
+    lambda_context: Callable[..., Any],
+    pages_before_deadline: int,
+) -> None:
+    # 3 regions x 3 reservations of 2: moto pages 2 reservations at a time with page_size=2,
+    # so each region takes 2 pages and the scan 6.
+    launched = [
+        instance_id
+        for region in REGIONS
+        for _ in range(3)
+        for instance_id in launch(session.client("ec2", region), count=2)
+    ]
+    sink = MemorySink()
+    # A first page is estimated at 3,000 ms: exactly `pages_before_deadline` checks pass.
+    context = lambda_context(
+        remaining_ms=3_000 + pages_before_deadline * 1_000 - 500, ms_per_check=1_000
+    )
+    first = scan(
+        session,
+        sink,
+        dev_rules,
+        page_size=2,
+        part_size=3,
+        deadline=Deadline.from_context(context, reserve_ms=0),
+    )
+    assert first.continuation is not None
+    assert first.instances_scanned < len(launched)
+    assert first.next_part == first.continuation.next_part == len(first.written_keys)
+    runs = [first]
+    while runs[-1].continuation is not None:
+        assert len(runs) < 10
+        runs.append(
+            scan(
+                session,
+                sink,
+                dev_rules,
+                page_size=2,
+                part_size=3,
+                continuation=runs[-1].continuation,
+                deadline=Deadline.from_context(
+                    lambda_context(remaining_ms=5_500, ms_per_check=1_000), reserve_ms=0
+                ),
+            )
+        )
+    assert sorted(by_resource(sink)) == sorted(launched)
+    assert sum(run.instances_scanned for run in runs) == len(launched)
+    all_keys = [key for run in runs for key in run.written_keys]
+    assert len(all_keys) == len(set(all_keys)) == len(sink.objects)
+
+
+def test_a_shorter_rerun_of_a_scan_replaces_its_findings_and_leaves_no_stale_part(
+    session: TargetSession, launch: Callable[..., list[str]], dev_rules: tuple[TagRule, ...]
+) -> None:
+    ec2 = session.client("ec2", "eu-west-1")
+    keep = launch(ec2, count=2)
+    gone = launch(ec2, count=5)
+    sink = MemorySink()
+    scan(session, sink, dev_rules, regions=("eu-west-1",), part_size=2)
+    assert len(sink.objects) == 4
+    ec2.terminate_instances(InstanceIds=gone)
+    rerun = scan(session, sink, dev_rules, regions=("eu-west-1",), part_size=2)
+    assert rerun.stale_parts_removed == 3
+    assert sorted(by_resource(sink)) == sorted(keep)
