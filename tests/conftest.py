@@ -1,12 +1,24 @@
-"""Fixtures every test may use: the shipped estate, editable copies of it, mocked program runs."""
+"""Fixtures every test may use: the shipped estate, editable copies of it, mocked program
+runs, and fake AWS (in-process moto, or a real moto_server on 127.0.0.1).
+
+- ``aws_credentials``: fake credentials and region in the environment, no profile or config
+  file, so no test can ever reach a real account.
+- ``mocked_aws``: the above plus moto's in-process ``mock_aws``.
+- ``moto_endpoint``: the URL of a real ``moto_server`` on 127.0.0.1 (one per test session,
+  state reset before each test) for code paths that in-process moto hides (DNS, URLs).
+"""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
 
 from estate.accounts import Estate, default_accounts_dir, load_estate
 from estate.contracts import contract_for
@@ -43,3 +55,45 @@ def run_program(estate: Estate) -> Callable[[str, str], StackRun]:
         return _RUNS[key]
 
     return run
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Fake credentials only: no profile, no shared config, no endpoint override."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "EstateTests")
+
+
+@pytest.fixture
+def mocked_aws(aws_credentials: None) -> Iterator[None]:
+    """Every AWS call in the test is answered by in-process moto."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture(scope="session")
+def _moto_server() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto_endpoint(_moto_server: str, aws_credentials: None) -> str:
+    """A ``moto_server`` endpoint URL on loopback with fresh state (do not combine with
+    ``mocked_aws``: in-process moto would intercept the calls meant for the server)."""
+    request = urllib.request.Request(f"{_moto_server}/moto-api/reset", method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert response.status == 200
+    return _moto_server

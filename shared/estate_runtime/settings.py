@@ -41,10 +41,10 @@ def reports_sink() -> S3Sink:
     bucket = os.environ.get(REPORTS_BUCKET)
     if not bucket:
         raise SettingInvalid(f"environment variable {REPORTS_BUCKET} is not set")
-    return S3Sink(_reports_client(), bucket, os.environ.get(REPORTS_KMS_KEY_ID) or None)
+    return S3Sink(reports_client(), bucket, os.environ.get(REPORTS_KMS_KEY_ID) or None)
 
 
 @cache
-def _reports_client() -> Any:
+def reports_client() -> Any:
     # Built once per process: warm invocations reuse it. AWS_REGION is set by Lambda.
     return target_session(region=os.environ.get("AWS_REGION")).client("s3")

@@ -35,20 +35,30 @@ class FindingsSummary:
         if status == "FAIL":
             self.failed_by_severity[severity] += 1
             self.worst.append(finding)
-            self.worst.sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["check_id"], f["resource_id"]))
+            self.worst.sort(
+                key=lambda f: (SEVERITIES.index(f["severity"]), f["check_id"], f["resource_id"])
+            )
             del self.worst[WORST_SHOWN:]
 
     def failures_at_least(self, threshold: str) -> int:
         """How many FAIL findings have `threshold` severity or worse."""
-        return sum(n for severity, n in self.failed_by_severity.items() if severity_at_least(severity, threshold))
+        return sum(
+            n
+            for severity, n in self.failed_by_severity.items()
+            if severity_at_least(severity, threshold)
+        )
 
     def render(self) -> str:
         """A plain-text summary table."""
         lines = [
             f"resources: {len(self.resources)}   findings: {sum(self.by_status.values())}   "
-            + "   ".join(f"{status}: {self.by_status.get(status, 0)}" for status in ("PASS", "FAIL", "ERROR")),
+            + "   ".join(
+                f"{status}: {self.by_status.get(status, 0)}" for status in ("PASS", "FAIL", "ERROR")
+            ),
             "failed by severity: "
-            + ", ".join(f"{severity} {self.failed_by_severity.get(severity, 0)}" for severity in SEVERITIES),
+            + ", ".join(
+                f"{severity} {self.failed_by_severity.get(severity, 0)}" for severity in SEVERITIES
+            ),
             "",
             f"{'check':<34} {'PASS':>6} {'FAIL':>6} {'ERROR':>6}",
         ]
@@ -57,7 +67,10 @@ class FindingsSummary:
             lines.append(f"{check:<34} {counts[0]:>6} {counts[1]:>6} {counts[2]:>6}")
         if self.worst:
             lines += ["", "worst failures:"]
-            lines += [f"  {f['severity']:<13} {f['check_id']:<30} {f['resource_id']}: {f['message']}" for f in self.worst]
+            lines += [
+                f"  {f['severity']:<13} {f['check_id']:<30} {f['resource_id']}: {f['message']}"
+                for f in self.worst
+            ]
         return "\n".join(lines)
 
 
@@ -71,7 +84,9 @@ def decode_part(body: bytes) -> Iterator[dict[str, Any]]:
 class ObservingSink:
     """A Sink that shows every written finding to observers, then passes the part on."""
 
-    def __init__(self, inner: Sink | None, observers: Sequence[Callable[[dict[str, Any]], None]]) -> None:
+    def __init__(
+        self, inner: Sink | None, observers: Sequence[Callable[[dict[str, Any]], None]]
+    ) -> None:
         self.inner = inner
         self.observers = tuple(observers)
 

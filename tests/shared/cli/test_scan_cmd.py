@@ -1,0 +1,170 @@
+"""`estate scan`: scans what the credentials reach, reports, and exits 0, 1 or 2 as documented."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+from estate.cli.main import main
+
+REGION = "us-east-1"
+
+
+def _buckets(endpoint_url: str | None = None) -> None:
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url=endpoint_url)
+    s3.create_bucket(Bucket="open-bucket")
+    s3.put_bucket_acl(Bucket="open-bucket", ACL="public-read")
+    s3.create_bucket(Bucket="quiet-bucket")
+    s3.put_bucket_tagging(
+        Bucket="quiet-bucket", Tagging={"TagSet": [{"Key": "Owner", "Value": "ops"}]}
+    )
+
+
+def _instances(endpoint_url: str | None = None) -> None:
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=endpoint_url)
+    for tags in ([{"Key": "Owner", "Value": "ops"}], [{"Key": "owner", "Value": "ops"}]):
+        ec2.run_instances(
+            ImageId="ami-12c6146b",
+            MinCount=1,
+            MaxCount=1,
+            TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
+        )
+
+
+def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+@pytest.mark.usefixtures("mocked_aws")
+def test_s3_scan_prints_one_finding_per_bucket_and_check_as_json_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _buckets()
+    assert main(["scan", "s3", "--format", "jsonl", "--required-tag", "Owner"]) == 0
+    findings = _lines(capsys)
+    per_bucket = {f["resource_id"] for f in findings if f["resource_type"] == "AWS::S3::Bucket"}
+    assert per_bucket == {"open-bucket", "quiet-bucket"}
+    public = {f["resource_id"]: f["status"] for f in findings if f["check_id"] == "s3.public_read"}
+    assert public == {"open-bucket": "FAIL", "quiet-bucket": "PASS"}
+    tags = {f["resource_id"]: f["status"] for f in findings if f["check_id"] == "s3.required_tags"}
+    assert tags == {"open-bucket": "FAIL", "quiet-bucket": "PASS"}
+
+
+@pytest.mark.usefixtures("mocked_aws")
+def test_fail_on_exits_1_only_when_such_a_failure_exists(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _buckets()
+    assert main(["scan", "s3", "--format", "table", "--fail-on", "critical"]) == 1
+    assert "s3.public_read" in capsys.readouterr().out
+    boto3.client("s3", region_name=REGION).put_bucket_acl(Bucket="open-bucket", ACL="private")
+    assert main(["scan", "s3", "--format", "table", "--fail-on", "CRITICAL"]) == 0
+
+
+@pytest.mark.usefixtures("mocked_aws")
+def test_tags_scan_writes_findings_to_a_file_and_a_summary_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _instances()
+    output = tmp_path / "findings.jsonl.gz"
+    assert (
+        main(
+            [
+                "scan",
+                "tags",
+                "--required-tag",
+                "Owner",
+                "--regions",
+                REGION,
+                "--output",
+                str(output),
+                "--format",
+                "table",
+            ]
+        )
+        == 0
+    )
+    findings = [json.loads(line) for line in gzip.decompress(output.read_bytes()).splitlines()]
+    assert sorted(f["status"] for f in findings) == ["FAIL", "PASS"]
+    failed = next(f for f in findings if f["status"] == "FAIL")
+    assert failed["evidence"]["missing"] == ["Owner"]
+    table = capsys.readouterr().out
+    assert "ec2.required_tags" in table and "PASS: 1" in table and "FAIL: 1" in table
+
+
+@pytest.mark.usefixtures("mocked_aws")
+def test_a_folder_output_holds_report_parts_in_the_findings_layout(tmp_path: Path) -> None:
+    _buckets()
+    assert (
+        main(
+            [
+                "scan",
+                "s3",
+                "--format",
+                "jsonl",
+                "--output",
+                f"{tmp_path}/",
+                "--scan-id",
+                "nightly-1",
+            ]
+        )
+        == 0
+    )
+    parts = sorted(
+        tmp_path.glob("findings/scanner=s3/account=123456789012/dt=*/nightly-1-*.jsonl.gz")
+    )
+    findings = [
+        json.loads(line)
+        for part in parts
+        for line in gzip.decompress(part.read_bytes()).splitlines()
+    ]
+    assert parts and {f["scan_id"] for f in findings} == {"nightly-1"}
+    assert len(findings) == 2 * 16 + 1  # 16 checks per bucket, one account-level check
+
+
+def test_an_endpoint_url_works_against_a_moto_server(
+    moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In-process moto hides S3 Control's host prefix; only a real server shows it (FACTS.md).
+    _buckets(moto_endpoint)
+    assert main(["scan", "s3", "--endpoint-url", moto_endpoint, "--format", "jsonl"]) == 0
+    account = [f for f in _lines(capsys) if f["check_id"] == "s3.account_public_access_block"]
+    assert [f["status"] for f in account] == ["FAIL"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["scan", "tags"], "pass --account NAME or --required-tag"),
+        (["scan", "tags", "--required-tag", "Owner=["], "not a valid regex"),
+        (["scan", "s3", "--external-id", "x"], "--external-id needs --role-arn"),
+        (["scan", "s3", "--concurrency", "0"], "--concurrency must be between 1 and 64"),
+        (["scan", "s3", "--account", "qa"], "no account named 'qa'"),
+        (
+            ["scan", "s3", "--account", "dev"],
+            "the credentials reach account 123456789012, but --account names 111111111111",
+        ),
+        (["scan", "s3", "--output", "/no/such/dir/f.jsonl"], "does not exist; create it first"),
+    ],
+)
+@pytest.mark.usefixtures("mocked_aws")
+def test_usage_mistakes_exit_2_with_one_line(
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(arguments) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_missing_credentials_exit_2_with_one_line(
+    aws_credentials: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert main(["scan", "s3"]) == 2
+    assert "cannot reach AWS: Unable to locate credentials" in capsys.readouterr().err
