@@ -21,7 +21,9 @@ def render() -> str:
     ]
     for row in severity_table():
         controls = ", ".join(c.removeprefix("SecurityHub:") for c in row["controls"]) or "—"
-        rows.append(f"| `{row['check_id']}` | {row['severity']} | {controls} | {row['title']} | {row['why']} |")
+        rows.append(
+            f"| `{row['check_id']}` | {row['severity']} | {controls} | {row['title']} | {row['why']} |"
+        )
     check_id = tag_scan.CHECK_ID
     controls = ", ".join(c.removeprefix("SecurityHub:") for c in tag_scan.CONTROLS[check_id])
     rows.append(

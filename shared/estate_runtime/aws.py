@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 from botocore.config import Config
 
+from estate_runtime.events import EventInvalid
+
 DEFAULT_MAX_ATTEMPTS: Final = 6
 DEFAULT_MAX_POOL_CONNECTIONS: Final = 32
 DEFAULT_CONNECT_TIMEOUT_S: Final = 5.0
@@ -147,3 +149,11 @@ def target_session(
         region_name=chosen_region,
     )
     return TargetSession(assumed, chosen_region, client_settings, endpoint_url)
+
+
+def confirm_account(session: TargetSession, expected: str | None) -> str:
+    """The account the session acts in; EventInvalid when the event's ``expected`` names another."""
+    actual = session.account_id()
+    if expected is not None and expected != actual:
+        raise EventInvalid("account_id", f"{expected} but the credentials act in account {actual}")
+    return actual

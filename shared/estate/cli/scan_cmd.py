@@ -191,7 +191,9 @@ def _rules_and_account(
         payload.append({"key": key, "values": None, "pattern": pattern or None})
     if not payload:
         if arguments.scanner == "tags":
-            raise UserError("tags needs required-tag rules: pass --account NAME or --required-tag KEY[=REGEX]")
+            raise UserError(
+                "tags needs required-tag rules: pass --account NAME or --required-tag KEY[=REGEX]"
+            )
         return (), regions, expected
     try:
         return parse_rules(payload), regions, expected

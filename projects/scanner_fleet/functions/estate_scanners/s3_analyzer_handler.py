@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import os
 import time
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from estate_runtime.aws import client_config, target_session
+from estate_runtime.aws import client_config, confirm_account, target_session
 from estate_runtime.deadline import DEFAULT_RESERVE_MS, Deadline, LambdaContext
 from estate_runtime.metrics import ScanCounters, publish_scan_metrics
-from estate_runtime.report_writer import S3Sink
+from estate_runtime.settings import env_int, reports_sink
 from estate_scanners.s3.analyzer import DEFAULT_BATCH_SIZE, S3ScanResult, scan_buckets
 from estate_scanners.s3.collector import DEFAULT_CONCURRENCY
 from estate_scanners.s3.request import S3ScanRequest, parse_request
@@ -34,7 +33,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Scan the target account's buckets (or a shard) until done or near the deadline."""
     started = time.monotonic()
     request = parse_request(event)
-    concurrency = _env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
+    concurrency = env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
     session = target_session(
         role_arn=request.target.role_arn,
         external_id=request.target.external_id,
@@ -42,18 +41,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         # A pool as large as the thread count: no thread waits for a connection.
         config=client_config(max_pool_connections=max(concurrency, 10)),
     )
-    account_id = request.target.account_id or session.account_id()
+    account_id = confirm_account(session, request.target.account_id)
     result = scan_buckets(
         session,
         account_id=account_id,
         scan_id=request.target.scan_id,
         scan_started=request.target.scan_started,
-        sink=S3Sink(
-            _reports_client(), os.environ["REPORTS_BUCKET"], os.environ.get("REPORTS_KMS_KEY_ID")
-        ),
+        sink=reports_sink(),
         tag_rules=request.tag_rules,
         deadline=Deadline.from_context(
-            context, reserve_ms=_env_int("SCAN_RESERVE_MS", DEFAULT_RESERVE_MS, minimum=0)
+            context, reserve_ms=env_int("SCAN_RESERVE_MS", DEFAULT_RESERVE_MS, minimum=0)
         ),
         concurrency=concurrency,
         buckets=request.buckets,
@@ -61,7 +58,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         shard=request.shard,
         first_part=request.first_part,
         include_account_checks=request.include_account_checks,
-        batch_size=_env_int("SCAN_BATCH_SIZE", DEFAULT_BATCH_SIZE, maximum=MAX_BATCH_SIZE),
+        batch_size=env_int("SCAN_BATCH_SIZE", DEFAULT_BATCH_SIZE, maximum=MAX_BATCH_SIZE),
     )
     elapsed_ms = (time.monotonic() - started) * 1000.0
     publish_scan_metrics(
@@ -95,22 +92,3 @@ def summarize(request: S3ScanRequest, result: S3ScanResult) -> dict[str, Any]:
         "parts_written": len(result.keys),
         "continuation": result.continuation,
     }
-
-
-@cache
-def _reports_client() -> Any:
-    """The client writing to the reports bucket, with the function's own credentials; built once."""
-    return target_session(region=os.environ.get("AWS_REGION")).client("s3")
-
-
-def _env_int(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"environment variable {name}={raw!r} is not an integer") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        raise ValueError(f"environment variable {name}={value} is out of range")
-    return value

@@ -22,9 +22,8 @@ from typing import Any, Final
 
 from aws_lambda_powertools import Logger
 
-from estate_runtime.aws import client_config, target_session
+from estate_runtime.aws import client_config, confirm_account, target_session
 from estate_runtime.deadline import DEFAULT_RESERVE_MS, Deadline, LambdaContext
-from estate_runtime.events import EventInvalid
 from estate_runtime.metrics import ScanCounters, publish_scan_metrics
 from estate_runtime.settings import env_int, reports_sink
 from estate_scanners.tags.request import parse_request
@@ -45,12 +44,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         region=os.environ.get("AWS_REGION"),
         config=client_config(max_pool_connections=10),
     )
-    account_id = session.account_id()
-    if request.target.account_id is not None and request.target.account_id != account_id:
-        raise EventInvalid(
-            "account_id",
-            f"{request.target.account_id} but the credentials act in account {account_id}",
-        )
+    account_id = confirm_account(session, request.target.account_id)
     result = scan_tags(
         session,
         account_id=account_id,

@@ -13,6 +13,7 @@ from s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID
 
 from estate_runtime.events import EventInvalid
 from estate_runtime.report_writer import decode_part
+from estate_runtime.settings import reports_client
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.s3.checks import bucket_checks
 from estate_scanners.s3.request import parse_request
@@ -27,11 +28,11 @@ def reports(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("REPORTS_BUCKET", REPORTS)
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("SCAN_RESERVE_MS", "1000")
-    s3_analyzer_handler._reports_client.cache_clear()
+    reports_client.cache_clear()
     client = boto3.client("s3", region_name="us-east-1")
     client.create_bucket(Bucket=REPORTS)
     yield client
-    s3_analyzer_handler._reports_client.cache_clear()
+    reports_client.cache_clear()
 
 
 def stored_findings(client: Any, skip: str = REPORTS) -> list[dict[str, Any]]:
@@ -179,5 +180,5 @@ def test_bad_environment_settings_are_refused(
 ) -> None:
     monkeypatch.setenv("SCAN_CONCURRENCY", "500")
 
-    with pytest.raises(ValueError, match="SCAN_CONCURRENCY=500 is out of range"):
+    with pytest.raises(ValueError, match="SCAN_CONCURRENCY=500 is outside"):
         s3_analyzer_handler.handler(dict(EVENT), lambda_context())
