@@ -71,6 +71,23 @@ class RecordingMonitor(MockMonitor):
             )
         return response
 
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """Record reads too: a StackReference is read, not registered."""
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                depends_on=tuple(request.dependencies),
+                protect=False,
+                custom=True,
+                provider=request.provider,
+            )
+        )
+        return response
+
 
 @dataclass
 class MockCloud(Mocks):
@@ -86,7 +103,8 @@ class MockCloud(Mocks):
         """Return an id and a state: the inputs plus the computed attributes we read."""
         self.inputs[f"{args.typ}::{args.name}"] = dict(args.inputs)
         if args.typ == STACK_REFERENCE:
-            return args.name, {"name": args.name, "outputs": dict(self.stack_outputs(args.name))}
+            referenced = str(args.inputs.get("name", args.name))  # org/project/stack
+            return referenced, {"name": referenced, "outputs": dict(self.stack_outputs(referenced))}
         if args.typ in PROVIDER_TYPES:
             self._provider_regions[args.name] = str(args.inputs.get("region", self.default_region))
             return f"{args.name}-id", dict(args.inputs)

@@ -123,6 +123,9 @@ def run_stack(
         monitor=monitor,
         organization=estate.organization.pulumi_org,
     )
+    # As pulumi.runtime.test does: a failed earlier run must not leak pending work into this one.
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.SETTINGS.outputs.clear()
     try:
         with _accounts_dir(estate.directory):
             _sync_await(run_pulumi_func(lambda: _run_program(program)))
