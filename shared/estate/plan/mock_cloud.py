@@ -71,7 +71,7 @@ class RecordingMonitor(MockMonitor):
             )
         return response
 
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def ReadResource(self, request: Any) -> Any:
         """Record reads too: a StackReference is read, not registered."""
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         self.registrations.append(
