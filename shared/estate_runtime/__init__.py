@@ -6,4 +6,7 @@
 - ``deadline``: when to stop taking new work before the Lambda deadline.
 - ``metrics``: a scan's counters as CloudWatch embedded metric format.
 - ``events``: typed reading of handler events, one-line errors.
+- ``settings``: the functions' environment settings, read with one-line errors.
+- ``invocation``: what both handlers do around a scan: target session, deadline, metrics.
+- ``closing``: a base for objects closed when a ``with`` block ends.
 """

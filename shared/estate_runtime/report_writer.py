@@ -27,9 +27,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final, Protocol
 
+from estate_runtime.closing import ClosesOnExit
 from estate_runtime.findings import FindingInvalid, load_schema, validate_finding
 
 PART_SUFFIX: Final = ".jsonl.gz"
@@ -103,7 +103,7 @@ class PartLocation:
         return int(digits) if re.fullmatch(r"[0-9]{5,}", digits) else None
 
 
-class ReportWriter:
+class ReportWriter(ClosesOnExit):
     """Validates findings and writes them as numbered gzip JSON Lines parts to a sink.
 
     Thread-safe: scanners add from worker threads. Use as a context manager or call
@@ -165,17 +165,6 @@ class ReportWriter:
                 raise RuntimeError("close the writer before removing stale parts")
             next_part = self._next_part
         return stale_parts_cleanup(self._sink, self.location, next_part=next_part)
-
-    def __enter__(self) -> ReportWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _write_part(self) -> None:
         key = self.location.key(self._next_part)

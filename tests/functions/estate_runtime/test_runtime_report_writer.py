@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -59,12 +60,17 @@ def writer(sink: Any, **overrides: Any) -> ReportWriter:
     return ReportWriter(sink, **options)
 
 
+def write_run(sink: Any, numbers: Iterable[int], **overrides: Any) -> ReportWriter:
+    """A writer (``overrides`` as for ``writer``) that wrote ``finding(n)`` for each number."""
+    with writer(sink, **overrides) as report_writer:
+        for number in numbers:
+            report_writer.add(finding(number))
+    return report_writer
+
+
 def test_parts_follow_the_design_key_layout_with_shard_and_five_digit_seq() -> None:
     sink = MemorySink()
-    with writer(sink, shard="0007") as report_writer:
-        for number in range(5):
-            report_writer.add(finding(number))
-    report = report_writer.close()
+    report = write_run(sink, range(5), shard="0007").close()
     assert report.keys == tuple(f"{FOLDER}scan-1-0007-{seq:05d}.jsonl.gz" for seq in range(3))
     assert report.findings_count == 5
     assert report.next_part == 3
@@ -73,9 +79,7 @@ def test_parts_follow_the_design_key_layout_with_shard_and_five_digit_seq() -> N
 
 def test_each_part_is_gzip_json_lines_of_valid_findings_in_order() -> None:
     sink = MemorySink()
-    with writer(sink, part_size=3) as report_writer:
-        for number in range(4):
-            report_writer.add(finding(number))
+    write_run(sink, range(4), part_size=3)
     first = sink.objects[f"{FOLDER}scan-1-0000-00000.jsonl.gz"]
     lines = gzip.decompress(first).decode().splitlines()
     assert len(lines) == 3
@@ -148,9 +152,7 @@ def test_bad_writer_settings_are_refused(options: dict[str, Any], message: str) 
 def test_a_rerun_of_the_same_scan_overwrites_its_parts_byte_for_byte() -> None:
     sink = MemorySink()
     for _ in range(2):
-        with writer(sink) as report_writer:
-            for number in range(4):
-                report_writer.add(finding(number))
+        write_run(sink, range(4))
     assert len(sink.objects) == 2
     assert len(sink.puts) == 4
     assert len(sink.findings()) == 4
@@ -158,27 +160,19 @@ def test_a_rerun_of_the_same_scan_overwrites_its_parts_byte_for_byte() -> None:
 
 def test_a_continuation_keeps_numbering_from_first_part() -> None:
     sink = MemorySink()
-    with writer(sink) as first:
-        for number in range(3):
-            first.add(finding(number))
-    with writer(sink, first_part=first.close().next_part) as second:
-        second.add(finding(3))
+    first = write_run(sink, range(3))
+    second = write_run(sink, [3], first_part=first.close().next_part)
     assert second.close().keys == (f"{FOLDER}scan-1-0000-00002.jsonl.gz",)
     assert len(sink.findings()) == 4
 
 
 def test_a_shorter_rerun_removes_the_stale_parts_of_the_longer_run_only() -> None:
     sink = MemorySink()
-    with writer(sink) as longer:
-        for number in range(7):
-            longer.add(finding(number))
-    with writer(sink, shard="0001") as other_shard:
-        other_shard.add(finding(100))
+    write_run(sink, range(7))
+    write_run(sink, [100], shard="0001")
     with writer(sink, scan_id="scan-1-0000") as lookalike_scan:
         lookalike_scan.add(finding(200, scan_id="scan-1-0000"))
-    with writer(sink) as shorter:
-        for number in range(3):
-            shorter.add(finding(number))
+    shorter = write_run(sink, range(3))
     removed = shorter.remove_stale_parts()
     assert removed == [f"{FOLDER}scan-1-0000-{seq:05d}.jsonl.gz" for seq in (2, 3)]
     ids = sorted(item["resource_id"] for item in sink.findings())
@@ -201,10 +195,7 @@ def test_rerun_then_cleanup_leaves_exactly_the_rerun_findings(
 ) -> None:
     sink = MemorySink()
     for count in (first_run, second_run):
-        with writer(sink, part_size=part_size) as report_writer:
-            for number in range(count):
-                report_writer.add(finding(number))
-        report_writer.remove_stale_parts()
+        write_run(sink, range(count), part_size=part_size).remove_stale_parts()
     ids = [item["resource_id"] for item in sink.findings()]
     assert sorted(ids) == sorted(f"i-{n:017x}" for n in range(second_run))
 
@@ -219,12 +210,8 @@ def test_part_location_decodes_only_its_own_keys() -> None:
 
 def test_directory_sink_keeps_the_same_relative_keys_and_cleans_up(tmp_path: Path) -> None:
     sink = DirectorySink(tmp_path)
-    with writer(sink) as longer:
-        for number in range(5):
-            longer.add(finding(number))
-    with writer(sink) as shorter:
-        shorter.add(finding(0))
-    shorter.remove_stale_parts()
+    write_run(sink, range(5))
+    write_run(sink, [0]).remove_stale_parts()
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert files == [f"{FOLDER}scan-1-0000-00000.jsonl.gz"]
     assert [f["resource_id"] for f in decode_part((tmp_path / files[0]).read_bytes())] == [
@@ -242,9 +229,7 @@ def test_s3_sink_writes_json_lines_gzip_with_sse_kms(mocked_aws: None) -> None:
     kms = boto3.client("kms", region_name="us-east-1")
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     s3.create_bucket(Bucket="reports")
-    with writer(S3Sink(s3, "reports", kms_key_id=key_id)) as report_writer:
-        for number in range(3):
-            report_writer.add(finding(number))
+    write_run(S3Sink(s3, "reports", kms_key_id=key_id), range(3))
     key = f"{FOLDER}scan-1-0000-00000.jsonl.gz"
     head = s3.head_object(Bucket="reports", Key=key)
     assert head["ContentType"] == "application/x-ndjson"
@@ -259,12 +244,8 @@ def test_s3_sink_lists_every_page_and_deletes_stale_parts(mocked_aws: None) -> N
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="reports")
     sink = S3Sink(s3, "reports")
-    with writer(sink, part_size=1) as longer:
-        for number in range(1005):
-            longer.add(finding(number))
-    with writer(sink, part_size=1) as shorter:
-        shorter.add(finding(0))
-    removed = shorter.remove_stale_parts()
+    write_run(sink, range(1005), part_size=1)
+    removed = write_run(sink, [0], part_size=1).remove_stale_parts()
     assert len(removed) == 1004
     remaining = s3.list_objects_v2(Bucket="reports")
     assert [item["Key"] for item in remaining["Contents"]] == [

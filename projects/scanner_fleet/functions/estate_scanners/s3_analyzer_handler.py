@@ -10,15 +10,14 @@ runs the same event again with it.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from estate_runtime.aws import client_config, confirm_account, target_session
-from estate_runtime.deadline import DEFAULT_RESERVE_MS, Deadline, LambdaContext
-from estate_runtime.metrics import ScanCounters, publish_scan_metrics
+from estate_runtime.deadline import LambdaContext
+from estate_runtime.invocation import finish_run, invocation_deadline, reach_target
+from estate_runtime.metrics import ScanCounters
 from estate_runtime.settings import env_int, reports_sink
 from estate_scanners.s3.analyzer import DEFAULT_BATCH_SIZE, S3ScanResult, scan_buckets
 from estate_scanners.s3.collector import DEFAULT_CONCURRENCY
@@ -34,14 +33,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.monotonic()
     request = parse_request(event)
     concurrency = env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
-    session = target_session(
-        role_arn=request.target.role_arn,
-        external_id=request.target.external_id,
-        region=os.environ.get("AWS_REGION"),
-        # A pool as large as the thread count: no thread waits for a connection.
-        config=client_config(max_pool_connections=max(concurrency, 10)),
-    )
-    account_id = confirm_account(session, request.target.account_id)
+    # A pool as large as the thread count: no thread waits for a connection.
+    session, account_id = reach_target(request.target, max_pool_connections=max(concurrency, 10))
     result = scan_buckets(
         session,
         account_id=account_id,
@@ -49,9 +42,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scan_started=request.target.scan_started,
         sink=reports_sink(),
         tag_rules=request.tag_rules,
-        deadline=Deadline.from_context(
-            context, reserve_ms=env_int("SCAN_RESERVE_MS", DEFAULT_RESERVE_MS, minimum=0)
-        ),
+        deadline=invocation_deadline(context),
         concurrency=concurrency,
         buckets=request.buckets,
         start_after=request.start_after,
@@ -60,21 +51,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         include_account_checks=request.include_account_checks,
         batch_size=env_int("SCAN_BATCH_SIZE", DEFAULT_BATCH_SIZE, maximum=MAX_BATCH_SIZE),
     )
-    elapsed_ms = (time.monotonic() - started) * 1000.0
-    publish_scan_metrics(
-        ScanCounters(
-            scanner="s3",
-            account_id=account_id,
-            resources_scanned=result.buckets_scanned,
-            findings_by_status=result.findings_by_status,
-            failed_by_severity=result.failed_by_severity,
-            errors=result.fetch_errors,
-            elapsed_ms=elapsed_ms,
-        )
+    counters = ScanCounters(
+        scanner="s3",
+        account_id=account_id,
+        resources_scanned=result.buckets_scanned,
+        findings_by_status=result.findings_by_status,
+        failed_by_severity=result.failed_by_severity,
+        errors=result.fetch_errors,
+        elapsed_ms=(time.monotonic() - started) * 1000.0,
     )
-    summary = summarize(request, result)
-    LOGGER.info("s3 scan run finished", extra={"summary": summary, "elapsed_ms": elapsed_ms})
-    return summary
+    return finish_run(LOGGER, "s3 scan run finished", counters, summarize(request, result))
 
 
 def summarize(request: S3ScanRequest, result: S3ScanResult) -> dict[str, Any]:

@@ -17,14 +17,13 @@ same event again with it.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Final
 
 from aws_lambda_powertools import Logger
 
-from estate_runtime.aws import client_config, confirm_account, target_session
-from estate_runtime.deadline import DEFAULT_RESERVE_MS, Deadline, LambdaContext
-from estate_runtime.metrics import ScanCounters, publish_scan_metrics
+from estate_runtime.deadline import LambdaContext
+from estate_runtime.invocation import finish_run, invocation_deadline, reach_target
+from estate_runtime.metrics import ScanCounters
 from estate_runtime.settings import env_int, reports_sink
 from estate_scanners.tags.request import parse_request
 from estate_scanners.tags.scan import scan_tags
@@ -38,13 +37,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Check the target account's instances in every region of the event (or what is left)."""
     request = parse_request(event)
     concurrency = env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
-    session = target_session(
-        role_arn=request.target.role_arn,
-        external_id=request.target.external_id,
-        region=os.environ.get("AWS_REGION"),
-        config=client_config(max_pool_connections=10),
-    )
-    account_id = confirm_account(session, request.target.account_id)
+    session, account_id = reach_target(request.target, max_pool_connections=10)
     result = scan_tags(
         session,
         account_id=account_id,
@@ -53,24 +46,18 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scan_id=request.target.scan_id,
         scan_started=request.target.scan_started,
         sink=reports_sink(),
-        deadline=Deadline.from_context(
-            context, reserve_ms=env_int("SCAN_RESERVE_MS", DEFAULT_RESERVE_MS, minimum=0)
-        ),
+        deadline=invocation_deadline(context),
         concurrency=concurrency,
         continuation=request.continuation,
         shard=request.shard,
     )
-    publish_scan_metrics(
-        ScanCounters(
-            scanner="tags",
-            account_id=account_id,
-            resources_scanned=result.instances_scanned,
-            findings_by_status=result.findings_by_status,
-            failed_by_severity=result.failed_by_severity,
-            errors=result.errors,
-            elapsed_ms=result.elapsed_ms,
-        )
+    counters = ScanCounters(
+        scanner="tags",
+        account_id=account_id,
+        resources_scanned=result.instances_scanned,
+        findings_by_status=result.findings_by_status,
+        failed_by_severity=result.failed_by_severity,
+        errors=result.errors,
+        elapsed_ms=result.elapsed_ms,
     )
-    summary = result.to_json()
-    LOGGER.info("tag scan run finished", extra={"summary": summary})
-    return summary
+    return finish_run(LOGGER, "tag scan run finished", counters, result.to_json())

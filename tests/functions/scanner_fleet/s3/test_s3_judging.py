@@ -168,18 +168,23 @@ def test_restrict_public_buckets_does_not_touch_a_non_public_policy() -> None:
     )
 
 
-def test_public_read_decides_with_an_unreadable_account_block_when_nothing_is_public() -> None:
-    private = Acl("o", (Grant("CanonicalUser", "FULL_CONTROL", grantee_id="o"),))
-
-    verdict = judge_bucket(
+def public_read_with_denied_account_block(acl: Acl) -> Verdict:
+    """s3.public_read on a bucket with ``acl``, no policy, no bucket block, account block denied."""
+    return judge_bucket(
         public_read.CHECK,
         subject(
             DENIED,
-            acl=private,
+            acl=acl,
             policy=NotConfigured("NoSuchBucketPolicy"),
             public_access_block=NO_BLOCK,
         ),
     )
+
+
+def test_public_read_decides_with_an_unreadable_account_block_when_nothing_is_public() -> None:
+    private = Acl("o", (Grant("CanonicalUser", "FULL_CONTROL", grantee_id="o"),))
+
+    verdict = public_read_with_denied_account_block(private)
 
     assert verdict.status == "PASS"
     assert verdict.evidence["account_block"] == {"configured": None, "error": DENIED.as_evidence()}
@@ -190,15 +195,7 @@ def test_public_read_is_error_when_the_deciding_block_cannot_be_read() -> None:
         "o", (Grant("Group", "READ", uri="http://acs.amazonaws.com/groups/global/AllUsers"),)
     )
 
-    verdict = judge_bucket(
-        public_read.CHECK,
-        subject(
-            DENIED,
-            acl=public,
-            policy=NotConfigured("NoSuchBucketPolicy"),
-            public_access_block=NO_BLOCK,
-        ),
-    )
+    verdict = public_read_with_denied_account_block(public)
 
     assert verdict.status == "ERROR"
     assert verdict.message == (

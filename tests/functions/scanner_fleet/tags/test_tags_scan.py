@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,44 +26,57 @@ PARTITION = f"findings/scanner=tags/account={ACCOUNT}/dt=2025-01-31/"
 REFERENCE = jsonschema.Draft202012Validator(load_schema())
 
 
+@dataclass
+class TagScan:
+    """Runs of the tag scan of ACCOUNT under moto, every run writing to one memory sink."""
+
+    session: TargetSession
+    rules: tuple[TagRule, ...]
+    sink: MemorySink = field(default_factory=MemorySink)
+
+    def ec2(self, region: str = "eu-west-1") -> Any:
+        """The EC2 client of ``region``, to launch instances with."""
+        return self.session.client("ec2", region)
+
+    def run(self, **options: Any) -> TagScanResult:
+        """One run over every region (unless ``options`` say otherwise) with the given rules."""
+        settings: dict[str, Any] = {
+            "account_id": ACCOUNT,
+            "regions": REGIONS,
+            "rules": self.rules,
+            "scan_id": "scan-1",
+            "scan_started": STARTED,
+            "clock": lambda: datetime(2025, 2, 1, 0, 0, 30, tzinfo=UTC),
+        }
+        settings.update(options)
+        return scan_tags(self.session, sink=self.sink, **settings)
+
+    def findings(self) -> dict[str, dict[str, Any]]:
+        """The sink's findings by resource id, each checked against the schema and partition."""
+        findings = self.sink.findings()
+        resources = [finding["resource_id"] for finding in findings]
+        assert len(resources) == len(set(resources)), "a resource was reported twice"
+        for finding in findings:
+            assert REFERENCE.is_valid(finding), finding
+        for key in self.sink.objects:
+            assert key.startswith(PARTITION)
+        return {finding["resource_id"]: finding for finding in findings}
+
+
 @pytest.fixture
-def session(mocked_aws: None) -> TargetSession:
-    return target_session(region="eu-west-1", config=client_config(max_attempts=3))
-
-
-def scan(
-    session: TargetSession, sink: MemorySink, rules: tuple[TagRule, ...], **options: Any
-) -> TagScanResult:
-    settings: dict[str, Any] = {
-        "account_id": ACCOUNT,
-        "regions": REGIONS,
-        "rules": rules,
-        "scan_id": "scan-1",
-        "scan_started": STARTED,
-        "clock": lambda: datetime(2025, 2, 1, 0, 0, 30, tzinfo=UTC),
-    }
-    settings.update(options)
-    return scan_tags(session, sink=sink, **settings)
-
-
-def by_resource(sink: MemorySink) -> dict[str, dict[str, Any]]:
-    findings = sink.findings()
-    resources = [finding["resource_id"] for finding in findings]
-    assert len(resources) == len(set(resources)), "a resource was reported twice"
-    for finding in findings:
-        assert REFERENCE.is_valid(finding), finding
-    for key in sink.objects:
-        assert key.startswith(PARTITION)
-    return {finding["resource_id"]: finding for finding in findings}
+def tag_scan(mocked_aws: None, dev_rules: tuple[TagRule, ...]) -> TagScan:
+    """The scan with the dev account's rules, through a session homed in eu-west-1."""
+    return TagScan(
+        target_session(region="eu-west-1", config=client_config(max_attempts=3)), dev_rules
+    )
 
 
 def test_each_instance_gets_one_finding_that_passes_or_names_what_is_wrong(
-    session: TargetSession,
+    tag_scan: TagScan,
     launch: Callable[..., list[str]],
-    dev_rules: tuple[TagRule, ...],
     good_tags: dict[str, str],
 ) -> None:
-    ec2 = session.client("ec2", "eu-west-1")
+    ec2 = tag_scan.ec2()
     (good,) = launch(ec2, tags=good_tags)
     (bad_owner,) = launch(ec2, tags={**good_tags, "Owner": "x"})
     (missing,) = launch(ec2, tags={k: v for k, v in good_tags.items() if k != "Owner"})
@@ -71,11 +85,10 @@ def test_each_instance_gets_one_finding_that_passes_or_names_what_is_wrong(
     lower = {k: v for k, v in good_tags.items() if k != "Owner"} | {"owner": "jane@acme.example"}
     (case_hint,) = launch(ec2, tags=lower)
     (untagged,) = launch(ec2)
-    sink = MemorySink()
 
-    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
+    result = tag_scan.run(regions=("eu-west-1",))
 
-    findings = by_resource(sink)
+    findings = tag_scan.findings()
     assert result.instances_scanned == 7
     assert result.findings_by_status == {"PASS": 1, "FAIL": 6}
     assert result.failed_by_severity == {"LOW": 6}
@@ -119,25 +132,23 @@ def test_each_instance_gets_one_finding_that_passes_or_names_what_is_wrong(
 
 
 def test_terminated_instances_get_no_finding(
-    session: TargetSession, launch: Callable[..., list[str]], dev_rules: tuple[TagRule, ...]
+    tag_scan: TagScan, launch: Callable[..., list[str]]
 ) -> None:
-    ec2 = session.client("ec2", "eu-west-1")
+    ec2 = tag_scan.ec2()
     live = launch(ec2, count=2)
     gone = launch(ec2, count=3)
     ec2.terminate_instances(InstanceIds=gone)
-    sink = MemorySink()
-    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
-    assert sorted(by_resource(sink)) == sorted(live)
+    result = tag_scan.run(regions=("eu-west-1",))
+    assert sorted(tag_scan.findings()) == sorted(live)
     assert result.instances_scanned == 2
 
 
 def test_every_region_is_scanned_and_its_findings_carry_it(
-    session: TargetSession, launch: Callable[..., list[str]], dev_rules: tuple[TagRule, ...]
+    tag_scan: TagScan, launch: Callable[..., list[str]]
 ) -> None:
-    launched = {region: launch(session.client("ec2", region), count=2) for region in REGIONS}
-    sink = MemorySink()
-    result = scan(session, sink, dev_rules, concurrency=3)
-    findings = by_resource(sink)
+    launched = {region: launch(tag_scan.ec2(region), count=2) for region in REGIONS}
+    result = tag_scan.run(concurrency=3)
+    findings = tag_scan.findings()
     for region, instance_ids in launched.items():
         for instance_id in instance_ids:
             assert findings[instance_id]["region"] == region
@@ -146,24 +157,22 @@ def test_every_region_is_scanned_and_its_findings_carry_it(
 
 
 def test_a_denied_region_gives_one_error_finding_and_the_others_complete(
-    session: TargetSession,
+    tag_scan: TagScan,
     launch: Callable[..., list[str]],
-    dev_rules: tuple[TagRule, ...],
     inject_faults: Callable[..., Any],
 ) -> None:
     for region in REGIONS:
-        launch(session.client("ec2", region), count=2)
+        launch(tag_scan.ec2(region), count=2)
     inject_faults(
-        session.client("ec2", "us-east-1"),
+        tag_scan.ec2("us-east-1"),
         "DescribeInstances",
         code="UnauthorizedOperation",
         message="You are not authorized to perform this operation.",
         times=None,
         status=403,
     )
-    sink = MemorySink()
-    result = scan(session, sink, dev_rules)
-    findings = by_resource(sink)
+    result = tag_scan.run()
+    findings = tag_scan.findings()
     error = findings["us-east-1"]
     assert error["status"] == "ERROR"
     assert error["resource_type"] == "AWS::::Account"
@@ -187,52 +196,46 @@ def test_a_denied_region_gives_one_error_finding_and_the_others_complete(
 
 
 def test_throttling_on_the_first_attempts_is_retried_and_succeeds(
-    session: TargetSession,
+    tag_scan: TagScan,
     launch: Callable[..., list[str]],
-    dev_rules: tuple[TagRule, ...],
     inject_faults: Callable[..., Any],
 ) -> None:
-    ec2 = session.client("ec2", "eu-west-1")
+    ec2 = tag_scan.ec2()
     launched = launch(ec2, count=3)
     throttled = inject_faults(
         ec2, "DescribeInstances", code="RequestLimitExceeded", times=2, status=503
     )
-    sink = MemorySink()
-    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
+    result = tag_scan.run(regions=("eu-west-1",))
     assert (throttled.calls, throttled.injected) == (3, 2)
-    assert sorted(by_resource(sink)) == sorted(launched)
+    assert sorted(tag_scan.findings()) == sorted(launched)
     assert result.errors == 0
 
 
 def test_throttled_beyond_the_attempts_is_an_error_for_that_region(
-    session: TargetSession,
+    tag_scan: TagScan,
     launch: Callable[..., list[str]],
-    dev_rules: tuple[TagRule, ...],
     inject_faults: Callable[..., Any],
 ) -> None:
-    ec2 = session.client("ec2", "eu-west-1")
+    ec2 = tag_scan.ec2()
     launch(ec2)
     throttled = inject_faults(
         ec2, "DescribeInstances", code="RequestLimitExceeded", times=None, status=503
     )
-    sink = MemorySink()
-    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
+    result = tag_scan.run(regions=("eu-west-1",))
     assert throttled.calls == 3  # the bounded attempt count, no more
-    assert by_resource(sink)["eu-west-1"]["evidence"]["error_code"] == "RequestLimitExceeded"
+    assert tag_scan.findings()["eu-west-1"]["evidence"]["error_code"] == "RequestLimitExceeded"
     assert result.instances_scanned == 0
 
 
 def test_a_region_of_more_than_1000_instances_is_read_in_full(
-    session: TargetSession,
+    tag_scan: TagScan,
     launch: Callable[..., list[str]],
-    dev_rules: tuple[TagRule, ...],
     good_tags: dict[str, str],
 ) -> None:
-    ec2 = session.client("ec2", "eu-west-1")
+    ec2 = tag_scan.ec2()
     launched = launch(ec2, count=1001, tags=good_tags)
-    sink = MemorySink()
-    result = scan(session, sink, dev_rules, regions=("eu-west-1",))
-    assert sorted(by_resource(sink)) == sorted(launched)
+    result = tag_scan.run(regions=("eu-west-1",))
+    assert sorted(tag_scan.findings()) == sorted(launched)
     assert result.findings_by_status == {"PASS": 1001}
     assert result.written_keys == (
         f"{PARTITION}scan-1-0000-00000.jsonl.gz",
@@ -242,9 +245,8 @@ def test_a_region_of_more_than_1000_instances_is_read_in_full(
 
 @pytest.mark.parametrize("pages_before_deadline", [0, 1, 3, 5])
 def test_deadline_then_continuations_complete_the_scan_with_nothing_missing_or_twice(
-    session: TargetSession,
+    tag_scan: TagScan,
     launch: Callable[..., list[str]],
-    dev_rules: tuple[TagRule, ...],
     lambda_context: Callable[..., Any],
     pages_before_deadline: int,
 ) -> None:
@@ -254,17 +256,13 @@ def test_deadline_then_continuations_complete_the_scan_with_nothing_missing_or_t
         instance_id
         for region in REGIONS
         for _ in range(3)
-        for instance_id in launch(session.client("ec2", region), count=2)
+        for instance_id in launch(tag_scan.ec2(region), count=2)
     ]
-    sink = MemorySink()
     # A first page is estimated at 3,000 ms: exactly `pages_before_deadline` checks pass.
     context = lambda_context(
         remaining_ms=3_000 + pages_before_deadline * 1_000 - 500, ms_per_check=1_000
     )
-    first = scan(
-        session,
-        sink,
-        dev_rules,
+    first = tag_scan.run(
         page_size=2,
         part_size=3,
         deadline=Deadline.from_context(context, reserve_ms=0),
@@ -276,10 +274,7 @@ def test_deadline_then_continuations_complete_the_scan_with_nothing_missing_or_t
     while runs[-1].continuation is not None:
         assert len(runs) < 10
         runs.append(
-            scan(
-                session,
-                sink,
-                dev_rules,
+            tag_scan.run(
                 page_size=2,
                 part_size=3,
                 continuation=runs[-1].continuation,
@@ -288,22 +283,21 @@ def test_deadline_then_continuations_complete_the_scan_with_nothing_missing_or_t
                 ),
             )
         )
-    assert sorted(by_resource(sink)) == sorted(launched)
+    assert sorted(tag_scan.findings()) == sorted(launched)
     assert sum(run.instances_scanned for run in runs) == len(launched)
     all_keys = [key for run in runs for key in run.written_keys]
-    assert len(all_keys) == len(set(all_keys)) == len(sink.objects)
+    assert len(all_keys) == len(set(all_keys)) == len(tag_scan.sink.objects)
 
 
 def test_a_shorter_rerun_of_a_scan_replaces_its_findings_and_leaves_no_stale_part(
-    session: TargetSession, launch: Callable[..., list[str]], dev_rules: tuple[TagRule, ...]
+    tag_scan: TagScan, launch: Callable[..., list[str]]
 ) -> None:
-    ec2 = session.client("ec2", "eu-west-1")
+    ec2 = tag_scan.ec2()
     keep = launch(ec2, count=2)
     gone = launch(ec2, count=5)
-    sink = MemorySink()
-    scan(session, sink, dev_rules, regions=("eu-west-1",), part_size=2)
-    assert len(sink.objects) == 4
+    tag_scan.run(regions=("eu-west-1",), part_size=2)
+    assert len(tag_scan.sink.objects) == 4
     ec2.terminate_instances(InstanceIds=gone)
-    rerun = scan(session, sink, dev_rules, regions=("eu-west-1",), part_size=2)
+    rerun = tag_scan.run(regions=("eu-west-1",), part_size=2)
     assert rerun.stale_parts_removed == 3
-    assert sorted(by_resource(sink)) == sorted(keep)
+    assert sorted(tag_scan.findings()) == sorted(keep)

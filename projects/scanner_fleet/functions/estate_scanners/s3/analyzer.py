@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -160,66 +160,46 @@ def _continuation(
 
 
 def _account_findings(account: AccountFacts, scan_id: str) -> list[dict[str, Any]]:
-    observed = datetime.now(UTC)
-    resource = (account.account_id, account.arn, account.region)
-    return [
-        _finding(
-            scan_id,
-            account,
-            check,
-            resource=resource,
-            verdict=judge_account(check, account),
-            observed=observed,
-        )
-        for check in account_checks()
-    ]
+    verdicts = ((check, judge_account(check, account)) for check in account_checks())
+    return _findings(scan_id, account, (account.account_id, account.arn, account.region), verdicts)
 
 
 def _bucket_findings(
     facts: BucketFacts, account: AccountFacts, tag_rules: TagRuleSet, scan_id: str
 ) -> list[dict[str, Any]]:
     subject = BucketSubject(bucket=facts, account=account, tag_rules=tag_rules)
-    observed = datetime.now(UTC)
-    resource = (facts.name, facts.arn, facts.region)
-    return [
-        _finding(
-            scan_id,
-            account,
-            check,
-            resource=resource,
-            verdict=judge_bucket(check, subject),
-            observed=observed,
-        )
-        for check in bucket_checks()
-    ]
+    verdicts = ((check, judge_bucket(check, subject)) for check in bucket_checks())
+    return _findings(scan_id, account, (facts.name, facts.arn, facts.region), verdicts)
 
 
-def _finding(
+def _findings(
     scan_id: str,
     account: AccountFacts,
-    check: CheckSpec,
-    *,
     resource: tuple[str, str, str],
-    verdict: Verdict,
-    observed: datetime,
-) -> dict[str, Any]:
+    verdicts: Iterable[tuple[CheckSpec, Verdict]],
+) -> list[dict[str, Any]]:
+    """One finding per verdict on one resource (id, ARN, region), all observed at one moment."""
+    observed = datetime.now(UTC)
     resource_id, resource_arn, region = resource
-    return make_finding(
-        scan_id=scan_id,
-        scanner=SCANNER,
-        account_id=account.account_id,
-        region=region,
-        resource_type=check.resource_type,
-        resource_id=resource_id,
-        resource_arn=resource_arn,
-        check_id=check.check_id,
-        status=verdict.status,
-        severity=check.severity,
-        message=verdict.message,
-        evidence=verdict.evidence,
-        controls=check.controls,
-        observed_at=observed,
-    )
+    return [
+        make_finding(
+            scan_id=scan_id,
+            scanner=SCANNER,
+            account_id=account.account_id,
+            region=region,
+            resource_type=check.resource_type,
+            resource_id=resource_id,
+            resource_arn=resource_arn,
+            check_id=check.check_id,
+            status=verdict.status,
+            severity=check.severity,
+            message=verdict.message,
+            evidence=verdict.evidence,
+            controls=check.controls,
+            observed_at=observed,
+        )
+        for check, verdict in verdicts
+    ]
 
 
 def _write_part(

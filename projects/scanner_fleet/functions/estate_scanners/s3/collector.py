@@ -17,12 +17,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from estate_runtime.aws import TargetSession
+from estate_runtime.closing import ClosesOnExit
 from estate_scanners.s3.facts import (
     ACCOUNT_FACTS,
     AccountFacts,
@@ -145,7 +145,7 @@ class _Assembly:
         return base.with_facts(self.facts)
 
 
-class Collector:
+class Collector(ClosesOnExit):
     """Fetches facts for buckets of one account on a bounded pool; use as a context manager."""
 
     def __init__(
@@ -166,17 +166,6 @@ class Collector:
         self.account_sources = tuple(SOURCES[f] for f in sorted(wanted & ACCOUNT_FACTS))
         self.stats = CollectorStats()
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="s3-facts")
-
-    def __enter__(self) -> Collector:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Stop the pool (pending calls are cancelled)."""

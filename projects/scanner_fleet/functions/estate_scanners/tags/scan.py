@@ -27,7 +27,13 @@ from typing import Any, Final, Protocol
 from botocore.exceptions import ClientError
 
 from estate_runtime.deadline import Deadline
-from estate_runtime.findings import Severity, account_arn, make_finding, partition_for_region
+from estate_runtime.findings import (
+    Severity,
+    Status,
+    account_arn,
+    make_finding,
+    partition_for_region,
+)
 from estate_runtime.report_writer import ReportWriter, Sink
 from estate_scanners.tags.collector import (
     PAGE_SIZE,
@@ -192,7 +198,6 @@ class _Judge:
 
     def page(self, page: InstancePage, writer: ReportWriter) -> None:
         observed_at = self._clock()
-        severity = SEVERITY[CHECK_ID]
         partition = partition_for_region(page.region)
         for instance in page.instances:
             verdict = evaluate_instance(instance.tags, self._rules)
@@ -205,28 +210,20 @@ class _Judge:
                 message = (
                     f"Instance {instance.instance_id} breaks the tag rules: {verdict.summary()}."
                 )
-            writer.add(
-                make_finding(
-                    scan_id=self._scan_id,
-                    scanner=SCANNER,
-                    account_id=self._account_id,
-                    region=page.region,
-                    resource_type="AWS::EC2::Instance",
-                    resource_id=instance.instance_id,
-                    resource_arn=(
-                        f"arn:{partition}:ec2:{page.region}:{self._account_id}"
-                        f":instance/{instance.instance_id}"
-                    ),
-                    check_id=CHECK_ID,
-                    status=verdict.status,
-                    severity=severity,
-                    message=_clip(message),
-                    evidence=verdict.evidence(),
-                    controls=CONTROLS[CHECK_ID],
-                    observed_at=observed_at,
-                )
+            self._report(
+                writer,
+                region=page.region,
+                resource_type="AWS::EC2::Instance",
+                resource_id=instance.instance_id,
+                resource_arn=(
+                    f"arn:{partition}:ec2:{page.region}:{self._account_id}"
+                    f":instance/{instance.instance_id}"
+                ),
+                status=verdict.status,
+                message=message,
+                evidence=verdict.evidence(),
+                observed_at=observed_at,
             )
-            self._count(verdict.status, severity)
 
     def region_failed(self, outcome: RegionOutcome, writer: ReportWriter) -> None:
         code, detail = _describe_error(outcome.error)
@@ -234,34 +231,57 @@ class _Judge:
             f"DescribeInstances failed in {outcome.region} ({code}); instances of that region "
             f"were not checked{' beyond the first pages' if outcome.pages else ''}."
         )
-        writer.add(
-            make_finding(
-                scan_id=self._scan_id,
-                scanner=SCANNER,
-                account_id=self._account_id,
-                region=outcome.region,
-                resource_type="AWS::::Account",
-                resource_id=outcome.region,
-                resource_arn=account_arn(self._account_id, outcome.region),
-                check_id=CHECK_ID,
-                status="ERROR",
-                severity=SEVERITY[CHECK_ID],
-                message=_clip(message),
-                evidence={
-                    "operation": "DescribeInstances",
-                    "error_code": code,
-                    "error_message": detail[:_MESSAGE_LIMIT],
-                    "pages_read_before_error": outcome.pages,
-                },
-                controls=CONTROLS[CHECK_ID],
-                observed_at=self._clock(),
-            )
+        self._report(
+            writer,
+            region=outcome.region,
+            resource_type="AWS::::Account",
+            resource_id=outcome.region,
+            resource_arn=account_arn(self._account_id, outcome.region),
+            status="ERROR",
+            message=message,
+            evidence={
+                "operation": "DescribeInstances",
+                "error_code": code,
+                "error_message": detail[:_MESSAGE_LIMIT],
+                "pages_read_before_error": outcome.pages,
+            },
+            observed_at=self._clock(),
         )
         with self._lock:
             self.region_errors[outcome.region] = f"{code}: {detail}"[:_MESSAGE_LIMIT]
-        self._count("ERROR", SEVERITY[CHECK_ID])
 
-    def _count(self, status: str, severity: str) -> None:
+    def _report(
+        self,
+        writer: ReportWriter,
+        *,
+        region: str,
+        resource_type: str,
+        resource_id: str,
+        resource_arn: str,
+        status: Status,
+        message: str,
+        evidence: Mapping[str, Any],
+        observed_at: datetime,
+    ) -> None:
+        """Write one finding, its message clipped to the schema's limit, and count it."""
+        severity = SEVERITY[CHECK_ID]
+        finding = make_finding(
+            scan_id=self._scan_id,
+            scanner=SCANNER,
+            account_id=self._account_id,
+            region=region,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            resource_arn=resource_arn,
+            check_id=CHECK_ID,
+            status=status,
+            severity=severity,
+            message=_clip(message),
+            evidence=evidence,
+            controls=CONTROLS[CHECK_ID],
+            observed_at=observed_at,
+        )
+        writer.add(finding)
         with self._lock:
             self.by_status[status] += 1
             if status == "FAIL":

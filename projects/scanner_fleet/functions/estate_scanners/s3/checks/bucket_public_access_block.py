@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-from estate_scanners.s3.check_model import (
-    BucketCheck,
-    BucketSubject,
-    Verdict,
-    failed,
-    not_configured_code,
-    passed,
-    present,
-)
+from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict
+from estate_scanners.s3.checks._block_flags import judge_block_flags
 from estate_scanners.s3.facts import Fact
 
 
 def bucket_public_access_block(subject: BucketSubject) -> Verdict:
     """FAIL when the bucket-level block is missing or any of its flags is off."""
     bucket = subject.bucket
-    block = present(bucket.public_access_block)
-    if block is None:
-        return failed(
-            f"Bucket {bucket.name} has no bucket-level public access block.",
-            configured=False,
-            not_configured_code=not_configured_code(bucket.public_access_block),
-        )
-    off = block.flags_off()
-    if off:
-        return failed(
-            f"Bucket {bucket.name}'s public access block has {', '.join(off)} off.",
-            configured=True,
-            flags=block.flags(),
-            flags_off=off,
-        )
-    return passed(
-        f"Bucket {bucket.name}'s public access block has all four flags on.",
-        configured=True,
-        flags=block.flags(),
+    return judge_block_flags(
+        bucket.public_access_block, owner=f"Bucket {bucket.name}", level="bucket-level"
     )
 
 
