@@ -150,9 +150,11 @@ class Replayer:
             counted[operation_of(key)] += calls
         return counted
 
-    def repeated(self) -> dict[str, int]:
-        """Keys called more than once."""
-        return {key: calls for key, calls in self.calls.items() if calls > 1}
+    def problems(self, shown: int = 3) -> list[str]:
+        """Requests that were never recorded or were sent more than once (the first few)."""
+        repeated = [f"{calls}x {key}" for key, calls in self.calls.items() if calls > 1]
+        unrecorded = [f"unrecorded {key}" for key in self.misses]
+        return unrecorded[:shown] + repeated[:shown]
 
     def _respond(self, request: Any, event_name: str, **_: Any) -> AWSResponse:
         key = request_key(event_name, request)

@@ -23,6 +23,11 @@ OTHER_ACCOUNT_ID: Final = "210987654321"
 REGIONS: Final = ("us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2")
 HOME_REGION: Final = REGIONS[0]
 RESERVATION_SIZE: Final = 10
+# moto pages DescribeInstances by reservation, AWS by instance: asking moto for 100
+# reservations of 10 gives AWS's 1,000-instance pages (and their number of calls). With
+# MaxResults=1000, moto would answer a region in one page of every instance, which through
+# moto_server takes longer than the client's read timeout.
+INSTANCE_PAGE_SIZE: Final = 1000 // RESERVATION_SIZE
 AMI: Final = "ami-12c6146b"
 RULES_JSON: Final = [
     {"key": "Owner", "values": None, "pattern": "^[a-z0-9._-]+@acme\\.example$"},
@@ -73,6 +78,13 @@ def _seed_bucket(client_for: ClientFor, index: int) -> str:
     if region != "us-east-1":
         create["CreateBucketConfiguration"] = {"LocationConstraint": region}
     s3.create_bucket(**create)
+    _seed_access(s3, name, index)
+    _seed_data_protection(s3, name, index)
+    return name
+
+
+def _seed_access(s3: Any, name: str, index: int) -> None:
+    """Tags, blocks, policy, ownership and ACL: who may reach the bucket."""
     if index % 2 == 0:
         tags = _TAG_SETS[index // 2 % len(_TAG_SETS)]
         s3.put_bucket_tagging(
@@ -81,13 +93,28 @@ def _seed_bucket(client_for: ClientFor, index: int) -> str:
     if index % 3 == 0 or index % 9 == 4:
         configuration = _block(restrict=index % 3 == 0)
         s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=configuration)
+    if index % 5 == 0:
+        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(_policy(name, index)))
+    if index % 6 == 0:
+        s3.put_bucket_ownership_controls(
+            Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+        )
+    if index % 17 == 0:
+        s3.put_bucket_acl(Bucket=name, ACL="public-read")
+
+
+def _seed_data_protection(s3: Any, name: str, index: int) -> None:
+    """Encryption, versioning, lifecycle, logging, notifications, replication (after the
+    policy: logging needs the bucket's own policy to let the logging service write)."""
     if index % 3 == 1 or index % 6 == 2:
         rule: dict[str, Any] = {"SSEAlgorithm": "AES256"}
         if index % 3 == 1:
             rule = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": f"alias/bench-{index % 4}"}
         s3.put_bucket_encryption(
             Bucket=name,
-            ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": rule}]},
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": rule}]
+            },
         )
     if index % 4 == 0:
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
@@ -95,12 +122,6 @@ def _seed_bucket(client_for: ClientFor, index: int) -> str:
         expire = {"ID": "expire", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 90}}
         s3.put_bucket_lifecycle_configuration(
             Bucket=name, LifecycleConfiguration={"Rules": [expire]}
-        )
-    if index % 5 == 0:
-        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(_policy(name, index)))
-    if index % 6 == 0:
-        s3.put_bucket_ownership_controls(
-            Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
         )
     if index % 10 == 0:
         s3.put_bucket_logging(
@@ -113,9 +134,6 @@ def _seed_bucket(client_for: ClientFor, index: int) -> str:
         )
     if index % 16 == 0:  # versioned too (index % 4 == 0), as replication requires
         s3.put_bucket_replication(Bucket=name, ReplicationConfiguration=_replication(index))
-    if index % 17 == 0:
-        s3.put_bucket_acl(Bucket=name, ACL="public-read")
-    return name
 
 
 def _block(*, restrict: bool) -> dict[str, bool]:

@@ -22,7 +22,7 @@ from botocore.config import Config
 from estate_runtime.events import EventInvalid
 
 DEFAULT_MAX_ATTEMPTS: Final = 6
-DEFAULT_MAX_POOL_CONNECTIONS: Final = 32
+DEFAULT_MAX_POOL_CONNECTIONS: Final = 64  # as many as the S3 analyzer's threads
 DEFAULT_CONNECT_TIMEOUT_S: Final = 5.0
 DEFAULT_READ_TIMEOUT_S: Final = 20.0
 DEFAULT_REGION: Final = "us-east-1"

@@ -29,6 +29,8 @@ from estate_runtime.findings import SEVERITIES
 from estate_runtime.report_writer import DirectorySink, Sink
 from estate_scanners.s3.analyzer import scan_buckets
 from estate_scanners.s3.check_model import TagRuleSet
+from estate_scanners.s3.collector import DEFAULT_CONCURRENCY
+from estate_scanners.tags import scan as tag_scan
 from estate_scanners.tags.rules import RulesInvalid, TagRule, parse_rules
 from estate_scanners.tags.scan import scan_tags
 
@@ -90,12 +92,17 @@ def _add_common_options(command: argparse.ArgumentParser) -> None:
         "--scan-id",
         help="id of this scan (default: a new one); rerunning an id overwrites its parts",
     )
-    out.add_argument("--concurrency", type=int, default=16, help="parallel AWS calls (default 16)")
+    out.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="parallel AWS calls (default: s3 64 threads, tags one thread per region up to 4)",
+    )
 
 
 def run(arguments: argparse.Namespace) -> int:
     """Check the arguments, reach the account, scan, report; exit 1 on --fail-on findings."""
-    if not 1 <= arguments.concurrency <= 64:
+    if arguments.concurrency is not None and not 1 <= arguments.concurrency <= 64:
         raise UserError("--concurrency must be between 1 and 64")
     rules, account_regions, expected_account = _rules_and_account(arguments)
     session = _session(arguments)
@@ -150,7 +157,7 @@ def _scan(
                 scan_started=started,
                 sink=sink,
                 tag_rules=TagRuleSet(rules=rules),
-                concurrency=arguments.concurrency,
+                concurrency=arguments.concurrency or DEFAULT_CONCURRENCY,
             )
         else:
             regions = _regions(arguments, account_regions, session)
@@ -162,7 +169,9 @@ def _scan(
                 scan_id=scan_id,
                 scan_started=started,
                 sink=sink,
-                concurrency=min(arguments.concurrency, len(regions)),
+                concurrency=min(
+                    arguments.concurrency or tag_scan.DEFAULT_CONCURRENCY, len(regions)
+                ),
             )
     except ValueError as error:  # an invalid scan id, shard or region, found by the runtime
         raise UserError(str(error)) from None
@@ -212,7 +221,9 @@ def _session(arguments: argparse.Namespace) -> TargetSession:
             endpoint_url=arguments.endpoint_url,
             profile=arguments.profile,
             session_name="estate-cli",
-            config=client_config(max_pool_connections=max(arguments.concurrency, 10)),
+            config=client_config(
+                max_pool_connections=max(arguments.concurrency or DEFAULT_CONCURRENCY, 10)
+            ),
         )
     except (BotoCoreError, ClientError) as error:
         raise UserError(

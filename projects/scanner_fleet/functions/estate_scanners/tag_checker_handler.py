@@ -26,10 +26,9 @@ from estate_runtime.invocation import finish_run, invocation_deadline, reach_tar
 from estate_runtime.metrics import ScanCounters
 from estate_runtime.settings import env_int, reports_sink
 from estate_scanners.tags.request import parse_request
-from estate_scanners.tags.scan import scan_tags
+from estate_scanners.tags.scan import DEFAULT_CONCURRENCY, scan_tags
 
 LOGGER: Final = Logger(service="estate-tag-checker")
-DEFAULT_CONCURRENCY: Final = 4
 MAX_CONCURRENCY: Final = 32
 
 

@@ -49,6 +49,9 @@ SCANNER: Final = "tags"
 CHECK_ID: Final = "ec2.required_tags"
 SEVERITY: Final[Mapping[str, Severity]] = {CHECK_ID: "LOW"}
 CONTROLS: Final[Mapping[str, tuple[str, ...]]] = {CHECK_ID: ("SecurityHub:EC2.38",)}
+# Regions paged at once: each 1,000-instance page in flight costs ~40 MB while botocore
+# parses it (bench/README.md), so Lambda memory, not speed, sets this.
+DEFAULT_CONCURRENCY: Final = 4
 _MESSAGE_LIMIT: Final = 1024
 
 
@@ -112,7 +115,7 @@ def scan_tags(
     scan_started: datetime,
     sink: Sink,
     deadline: Deadline | None = None,
-    concurrency: int = 4,
+    concurrency: int = DEFAULT_CONCURRENCY,
     continuation: TagScanContinuation | None = None,
     shard: str = "0000",
     part_size: int = 1000,
