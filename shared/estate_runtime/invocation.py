@@ -15,7 +15,7 @@ from estate_runtime.aws import TargetSession, client_config, confirm_account, ta
 from estate_runtime.deadline import DEFAULT_RESERVE_MS, Deadline, LambdaContext
 from estate_runtime.events import ScanTarget
 from estate_runtime.metrics import ScanCounters, publish_scan_metrics
-from estate_runtime.settings import env_int
+from estate_runtime.settings import SettingInvalid, env_int
 
 SCAN_RESERVE_MS: Final = "SCAN_RESERVE_MS"
 
@@ -33,8 +33,24 @@ def reach_target(target: ScanTarget, *, max_pool_connections: int) -> tuple[Targ
 
 
 def invocation_deadline(context: LambdaContext) -> Deadline:
-    """The invocation's deadline, with ``SCAN_RESERVE_MS`` kept back."""
+    """The invocation's deadline, with ``SCAN_RESERVE_MS`` kept back; refused when the reserve
+    leaves no time at all.
+
+    With the reserve at or above the time left at start, every run would stop before its
+    first unit and hand back the continuation it was given: the orchestrator would rerun it
+    forever. Refusing at once (``SettingInvalid``) surfaces the misconfiguration on the
+    first invocation. Forcing one unit of progress instead was rejected: that unit would run
+    into the time kept for writing its part and the continuation, and a function killed by
+    its timeout loses the unit and returns no continuation — the same loop, silently.
+    """
     reserve_ms = env_int(SCAN_RESERVE_MS, DEFAULT_RESERVE_MS, minimum=0)
+    remaining_ms = context.get_remaining_time_in_millis()
+    if remaining_ms <= reserve_ms:
+        raise SettingInvalid(
+            f"environment variable {SCAN_RESERVE_MS}={reserve_ms} leaves no time to scan: the "
+            f"invocation started with {remaining_ms} ms left; raise the function timeout "
+            f"above {SCAN_RESERVE_MS} or lower {SCAN_RESERVE_MS}"
+        )
     return Deadline.from_context(context, reserve_ms=reserve_ms)
 
 

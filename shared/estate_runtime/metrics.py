@@ -9,8 +9,14 @@ without metric math over dimension values.
 - ``FindingsPass`` / ``FindingsFail`` / ``FindingsError``: findings by status.
 - ``FailedFindingsCritical`` … ``FailedFindingsInformational``: FAIL findings by severity (a
   PASS has a severity too, but counting passes by severity tells nobody anything).
-- ``BucketsScanned`` (s3), ``InstancesScanned`` (tags), ``ScanErrors`` (calls or units that
-  ended in ERROR), ``AnalysisExecutionTime`` (milliseconds of the invocation's scan).
+- ``BucketsScanned`` (s3), ``InstancesScanned`` (tags), ``AnalysisExecutionTime``
+  (milliseconds of the invocation's scan).
+- ``ScanErrors``: the units of work that ended in at least one ERROR finding, one definition
+  for both scanners — for s3 the buckets with an ERROR finding plus the account when one of
+  its own checks is ERROR; for tags the regions that could not be read (a region's ERROR is
+  its one finding). Failed *calls* are not counted: a bucket whose every call failed is one
+  error, as it is one bucket the report cannot vouch for; botocore's retried calls are not
+  errors at all.
 
 The names are constants here so the observability project can check its dashboards and
 alarms against them.
@@ -61,7 +67,7 @@ class ScanCounters:
     resources_scanned: int
     findings_by_status: Mapping[str, int] = field(default_factory=dict)
     failed_by_severity: Mapping[str, int] = field(default_factory=dict)
-    errors: int = 0
+    errors: int = 0  # ScanErrors: units of work with an ERROR finding (see the module doc)
     elapsed_ms: float = 0.0
 
 

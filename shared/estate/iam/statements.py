@@ -23,8 +23,29 @@ from estate.iam.resource_star import RESOURCE_STAR_ACTIONS
 _SID = re.compile(r"^[A-Za-z0-9]{1,128}$")
 _ACTION_FORM = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9][A-Za-z0-9-]*$")
 # partition : service : region : account : resource — wildcards only in the resource part
-_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:(?P<resource>\S+)$")
-_FIRST_SEGMENT = re.compile(r"[^/:]+")  # e.g. the bucket of "estate-reports/*"
+_ARN = re.compile(
+    r"^arn:aws[a-z-]*:(?P<service>[a-z0-9-]+):[a-z0-9-]*:(?P<account>[0-9]{12}|aws)?:(?P<resource>\S+)$"
+)
+_SEGMENTS = re.compile(r"[/:]")
+# Services whose resource part starts with the name itself ("bucket/key", "queue-name");
+# every other service starts with a resource type ("role/name", "function:name", "table/name").
+_NAME_FIRST_SERVICES = frozenset({"s3", "sqs", "sns"})
+# Services whose resource ARNs always carry the account id: one without it is a wildcard.
+_ACCOUNT_SERVICES = frozenset(
+    {
+        "athena",
+        "dynamodb",
+        "glue",
+        "iam",
+        "kms",
+        "lambda",
+        "logs",
+        "scheduler",
+        "sns",
+        "sqs",
+        "states",
+    }
+)
 _WILDCARDS = re.compile(r"[*?]")
 
 
@@ -148,9 +169,15 @@ def _check_arn(sid: str, resource: str) -> None:
             f"statement {sid}: resource {resource!r} is not an ARN "
             "(arn:partition:service:region:account:resource); pass the resource's .arn Output"
         )
-    first_segment = _FIRST_SEGMENT.search(match.group("resource"))
-    if first_segment is None or not _WILDCARDS.sub("", first_segment.group()):
+    service, segments = match["service"], _SEGMENTS.split(match["resource"].lstrip("/:"))
+    name = segments[0] if service in _NAME_FIRST_SERVICES or len(segments) == 1 else segments[1]
+    if not _WILDCARDS.sub("", name):
         raise PolicyError(
             f"statement {sid}: resource {resource!r} matches resources of any name; "
             "name the resource's ARN (a wildcard may only follow a name, e.g. /* or estate-*)"
+        )
+    if match["account"] is None and service in _ACCOUNT_SERVICES:
+        raise PolicyError(
+            f"statement {sid}: resource {resource!r} names no account; "
+            "use the resource's .arn, which carries its account id"
         )

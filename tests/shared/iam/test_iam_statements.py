@@ -151,3 +151,29 @@ def test_given_a_built_statement_then_it_cannot_be_widened_afterwards() -> None:
         statement.actions = ("s3:GetObject", "s3:DeleteObject")  # type: ignore[misc]
     with pytest.raises(PolicyError, match="is a wildcard"):
         dataclasses.replace(statement, actions=("s3:*",))
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:iam::111111111111:role/*",
+        "arn:aws:lambda:eu-west-1:111111111111:function:*",
+        "arn:aws:dynamodb:eu-west-1:111111111111:table/*",
+        "arn:aws:s3:::*",
+    ],
+)
+def test_a_resource_type_followed_only_by_a_wildcard_is_refused(resource: str) -> None:
+    with pytest.raises(PolicyError, match="matches resources of any name"):
+        Statement("Broad", ("iam:GetRole",), (resource,))
+
+
+def test_an_arn_without_the_account_of_an_account_scoped_service_is_refused() -> None:
+    with pytest.raises(PolicyError, match="names no account"):
+        Statement("NoAccount", ("iam:GetRole",), ("arn:aws:iam:::role/estate-dev-deploy",))
+
+
+def test_a_name_prefix_wildcard_is_accepted() -> None:
+    statement = Statement(
+        "Prefix", ("iam:GetRole",), ("arn:aws:iam::111111111111:role/estate-dev-*",)
+    )
+    assert statement.resources == ("arn:aws:iam::111111111111:role/estate-dev-*",)

@@ -32,6 +32,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Scan the target account's buckets (or a shard) until done or near the deadline."""
     started = time.monotonic()
     request = parse_request(event)
+    deadline = invocation_deadline(context)  # first: a reserve that leaves no time is refused
     concurrency = env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
     # A pool as large as the thread count: no thread waits for a connection.
     session, account_id = reach_target(request.target, max_pool_connections=max(concurrency, 10))
@@ -42,7 +43,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scan_started=request.target.scan_started,
         sink=reports_sink(),
         tag_rules=request.tag_rules,
-        deadline=invocation_deadline(context),
+        deadline=deadline,
         concurrency=concurrency,
         buckets=request.buckets,
         start_after=request.start_after,
@@ -57,7 +58,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         resources_scanned=result.buckets_scanned,
         findings_by_status=result.findings_by_status,
         failed_by_severity=result.failed_by_severity,
-        errors=result.fetch_errors,
+        errors=result.resources_in_error,
         elapsed_ms=(time.monotonic() - started) * 1000.0,
     )
     return finish_run(LOGGER, "s3 scan run finished", counters, summarize(request, result))
@@ -75,6 +76,7 @@ def summarize(request: S3ScanRequest, result: S3ScanResult) -> dict[str, Any]:
         "findings_by_status": result.findings_by_status,
         "failed_by_severity": result.failed_by_severity,
         "fetch_errors": result.fetch_errors,
+        "resources_in_error": result.resources_in_error,
         "parts_written": len(result.keys),
         "continuation": result.continuation,
     }

@@ -35,6 +35,7 @@ MAX_CONCURRENCY: Final = 32
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Check the target account's instances in every region of the event (or what is left)."""
     request = parse_request(event)
+    deadline = invocation_deadline(context)  # first: a reserve that leaves no time is refused
     concurrency = env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
     session, account_id = reach_target(request.target, max_pool_connections=10)
     result = scan_tags(
@@ -45,7 +46,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scan_id=request.target.scan_id,
         scan_started=request.target.scan_started,
         sink=reports_sink(),
-        deadline=invocation_deadline(context),
+        deadline=deadline,
         concurrency=concurrency,
         continuation=request.continuation,
         shard=request.shard,

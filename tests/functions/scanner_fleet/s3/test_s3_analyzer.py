@@ -170,3 +170,28 @@ def test_an_account_without_buckets_still_reports_the_account_check(world: S3Wor
 
     assert result.buckets_scanned == 0
     assert [f["check_id"] for f in world.findings()] == ["s3.account_public_access_block"]
+
+
+def test_a_continuation_that_stops_before_its_first_batch_hands_back_its_own_cursor(
+    seven_buckets: S3World,
+) -> None:
+    first = seven_buckets.scan(batch_size=3, deadline=stops_after(1))
+    assert first.continuation == {"start_after": "bucket-c", "next_part": 2}
+
+    stalled = seven_buckets.scan(
+        batch_size=3, start_after="bucket-c", first_part=2, deadline=stops_after(0)
+    )
+
+    assert stalled.buckets_scanned == 0
+    assert stalled.continuation == {"start_after": "bucket-c", "next_part": 2}
+    rest = seven_buckets.scan(
+        batch_size=3,
+        start_after=stalled.continuation["start_after"],
+        first_part=stalled.continuation["next_part"],
+    )
+    assert rest.continuation is None
+    assert rest.buckets_scanned == len(NAMES) - 3
+    counts = keyed(seven_buckets.findings())
+    assert set(counts.values()) == {1}
+    assert {bucket for bucket, _ in counts} == {*NAMES, ACCOUNT_ID}
+    assert len(counts) == len(NAMES) * BUCKET_CHECKS + 1

@@ -231,3 +231,10 @@ def test_the_severity_table_has_one_row_per_check_for_the_readme() -> None:
     assert by_id["s3.object_lock"]["severity"] == "INFORMATIONAL"
     assert by_id["s3.event_notifications"]["severity"] == "LOW"
     assert by_id["s3.replication"]["severity"] == "LOW"
+
+
+def test_the_severity_table_shows_a_conditional_control_with_its_condition() -> None:
+    lifecycle_row = next(row for row in severity_table() if row["check_id"] == "s3.lifecycle")
+
+    assert lifecycle_row["controls"] == ["SecurityHub:S3.13", "SecurityHub:S3.10 (versioned)"]
+    assert lifecycle_row["conditional_controls"] == {"SecurityHub:S3.10": "versioned"}

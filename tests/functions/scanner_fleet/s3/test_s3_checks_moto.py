@@ -272,7 +272,36 @@ def test_lifecycle(world: S3World) -> None:
         {"id": "expire", "enabled": True, "actions": ["Expiration"]}
     ]
     assert_bucket_finding(failed, "FAIL", "Bucket fail-bucket has only disabled lifecycle rules.")
-    assert failed["controls"] == ["SecurityHub:S3.13", "SecurityHub:S3.10"]
+    assert failed["controls"] == ["SecurityHub:S3.13"]
+
+
+def test_lifecycle_maps_to_s3_10_only_on_a_versioned_bucket(world: S3World) -> None:
+    make_pair(world)
+    world.admin().put_bucket_versioning(
+        Bucket="fail-bucket", VersioningConfiguration={"Status": "Enabled"}
+    )
+
+    unversioned, versioned = scan_pair(world, "s3.lifecycle")
+
+    assert unversioned["status"] == versioned["status"] == "FAIL"
+    assert unversioned["controls"] == ["SecurityHub:S3.13"]
+    assert unversioned["evidence"]["versioning"] == {"status": None}
+    assert versioned["controls"] == ["SecurityHub:S3.13", "SecurityHub:S3.10"]
+    assert versioned["evidence"]["versioning"] == {"status": "Enabled"}
+
+
+def test_lifecycle_still_judges_when_versioning_is_unreadable_and_leaves_s3_10_out(
+    world: S3World,
+) -> None:
+    world.bucket("dim-bucket")
+    world.fail_bucket("dim-bucket", code="AccessDenied", operation="GetBucketVersioning")
+
+    world.scan()
+
+    finding = world.finding("dim-bucket", "s3.lifecycle")
+    assert finding["status"] == "FAIL"
+    assert finding["controls"] == ["SecurityHub:S3.13"]
+    assert finding["evidence"]["versioning"]["error"]["code"] == "AccessDenied"
 
 
 def test_acls_disabled(world: S3World) -> None:
@@ -489,3 +518,74 @@ def test_required_tags_on_an_untagged_bucket_and_without_rules(world: S3World) -
     assert without["message"] == (
         "Bucket untagged is not held to any required tag: the account sets no rule."
     )
+
+
+def test_tls_only_fails_a_deny_narrowed_by_an_extra_condition(world: S3World) -> None:
+    make_pair(world)
+    both = {"Effect": "Deny", "Principal": "*", "Action": "s3:*"}
+    world.policy(
+        "pass-bucket",
+        both
+        | {
+            "Resource": ["arn:aws:s3:::pass-bucket", "arn:aws:s3:::pass-bucket/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    )
+    world.policy(
+        "fail-bucket",
+        both
+        | {
+            "Resource": ["arn:aws:s3:::fail-bucket", "arn:aws:s3:::fail-bucket/*"],
+            # Denies plain HTTP only through this one endpoint: everywhere else it is allowed.
+            "Condition": {
+                "Bool": {"aws:SecureTransport": "false"},
+                "StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"},
+            },
+        },
+    )
+
+    passed, failed = scan_pair(world, "s3.tls_only")
+
+    assert_bucket_finding(
+        passed, "PASS", "Bucket pass-bucket's policy denies requests made without TLS."
+    )
+    assert_bucket_finding(
+        failed,
+        "FAIL",
+        "Bucket fail-bucket's policy does not deny requests without TLS to the bucket or "
+        "its objects.",
+    )
+    assert failed["evidence"]["statements_covering_bucket"] == []
+
+
+def test_cross_account_access_fails_a_public_principal_pinned_to_another_account(
+    world: S3World, statement: Callable[..., dict[str, Any]]
+) -> None:
+    make_pair(world)
+    pinned = {"StringEquals": {"aws:PrincipalAccount": "999999999999"}}
+    world.policy(
+        "pass-bucket",
+        statement(
+            "pass-bucket",
+            Action="s3:PutObject",
+            Condition={"StringEquals": {"aws:PrincipalAccount": ACCOUNT_ID}},
+        ),
+    )
+    world.policy("fail-bucket", statement("fail-bucket", Action="s3:PutObject", Condition=pinned))
+
+    passed, failed = scan_pair(world, "s3.cross_account_access")
+
+    assert_bucket_finding(
+        passed,
+        "PASS",
+        "Bucket pass-bucket's policy gives no other account write, delete or access-changing "
+        "actions.",
+    )
+    assert_bucket_finding(
+        failed,
+        "FAIL",
+        "Bucket fail-bucket's policy lets account(s) 999999999999 write, delete or change access.",
+    )
+    assert failed["evidence"]["grants"][0]["accounts"] == ["999999999999"]
+    assert "policy_is_public" not in failed["evidence"]
+    assert world.finding("fail-bucket", "s3.public_write")["status"] == "PASS"

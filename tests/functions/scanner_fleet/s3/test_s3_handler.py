@@ -9,11 +9,12 @@ from typing import Any
 
 import boto3
 import pytest
-from s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID
+from s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, error_response, targets_bucket
 
+from estate_runtime import invocation
 from estate_runtime.events import EventInvalid
 from estate_runtime.report_writer import decode_part
-from estate_runtime.settings import reports_client
+from estate_runtime.settings import SettingInvalid, reports_client
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.s3.checks import bucket_checks
 from estate_scanners.s3.request import parse_request
@@ -72,10 +73,10 @@ def test_given_little_time_when_invoked_then_it_returns_a_continuation_that_comp
     monkeypatch.setenv("SCAN_BATCH_SIZE", "2")
     for index in range(5):
         reports.create_bucket(Bucket=f"data-{index}")
-    # 60 s are left and every look at the clock costs 59.5 s: after the first batch less
-    # than the 1 s reserve remains, so the run stops there.
+    # 119.5 s are left and every look at the clock costs 59.5 s: the handler's look at the
+    # start and the first batch's fit; after that batch no time beyond the 1 s reserve remains.
     first = s3_analyzer_handler.handler(
-        dict(EVENT), lambda_context(remaining_ms=60_000, ms_per_check=59_500)
+        dict(EVENT), lambda_context(remaining_ms=119_500, ms_per_check=59_500)
     )
 
     assert first["done"] is False
@@ -182,3 +183,57 @@ def test_bad_environment_settings_are_refused(
 
     with pytest.raises(ValueError, match="SCAN_CONCURRENCY=500 is outside"):
         s3_analyzer_handler.handler(dict(EVENT), lambda_context())
+
+
+@pytest.mark.parametrize("remaining_ms", [1_000, 400])
+def test_given_a_reserve_that_leaves_no_time_when_invoked_then_it_is_refused_before_any_call(
+    reports: Any, lambda_context: Callable[..., Any], remaining_ms: int
+) -> None:
+    reports.create_bucket(Bucket="app-data")
+    context = lambda_context(remaining_ms=remaining_ms)  # SCAN_RESERVE_MS is 1000 here
+
+    with pytest.raises(SettingInvalid) as refused:
+        s3_analyzer_handler.handler(dict(EVENT), context)
+
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "SCAN_RESERVE_MS=1000" in message
+    assert f"started with {remaining_ms} ms left" in message
+    assert "function timeout" in message
+    assert stored_findings(reports) == []
+
+
+def test_given_failing_buckets_when_invoked_then_scan_errors_counts_buckets_in_error_not_calls(
+    reports: Any,
+    lambda_context: Callable[..., Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("locked", "half-locked", "healthy"):
+        reports.create_bucket(Bucket=name)
+    real_target_session = invocation.target_session
+
+    def deny(request: Any, event_name: str, **_: Any) -> Any:
+        whole = targets_bucket(request.url, "locked")
+        two_items = targets_bucket(request.url, "half-locked") and event_name.endswith(
+            (".GetBucketVersioning", ".GetBucketLogging")
+        )
+        if whole or two_items:
+            return error_response(request.url, 403, "AccessDenied", "denied by the test")
+        return None
+
+    def faulty_target_session(**options: Any) -> Any:
+        session = real_target_session(**options)
+        session.boto_session.events.register("before-send.s3", deny)
+        return session
+
+    monkeypatch.setattr(invocation, "target_session", faulty_target_session)
+    capsys.readouterr()
+
+    result = s3_analyzer_handler.handler(dict(EVENT), lambda_context())
+
+    # "locked" fails at its location call (1), "half-locked" at two items: 3 failed calls.
+    assert result["fetch_errors"] == 3
+    assert result["resources_in_error"] == 2
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert emf[0]["ScanErrors"] == [2.0]

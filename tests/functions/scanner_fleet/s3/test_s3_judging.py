@@ -202,3 +202,32 @@ def test_public_read_is_error_when_the_deciding_block_cannot_be_read() -> None:
         "Could not tell whether bucket b is publicly readable: a configuration item needed to "
         "decide could not be read."
     )
+
+
+def test_a_verdict_naming_an_undeclared_control_is_a_check_bug_and_gives_error() -> None:
+    def overreaching(_: BucketSubject) -> Verdict:
+        return passed("fine").with_controls("SecurityHub:S3.99")
+
+    verdict = judge_bucket(check(overreaching, {Fact.VERSIONING}), subject(versioning=Versioning()))
+
+    assert verdict.status == "ERROR"
+    assert verdict.evidence["errors"]["check"]["code"] == "CheckCrashed"
+
+
+def test_a_declared_conditional_control_joins_the_check_controls_only_when_named() -> None:
+    spec = BucketCheck(
+        check_id="s3.example",
+        title="Example",
+        severity="LOW",
+        severity_reason="For tests.",
+        controls=("SecurityHub:S3.13",),
+        conditional_controls=(("SecurityHub:S3.10", "versioned"),),
+        needs=frozenset(),
+        judge=lambda _: passed("fine"),
+    )
+
+    assert spec.controls_for(passed("fine")) == ("SecurityHub:S3.13",)
+    assert spec.controls_for(passed("fine").with_controls("SecurityHub:S3.10")) == (
+        "SecurityHub:S3.13",
+        "SecurityHub:S3.10",
+    )

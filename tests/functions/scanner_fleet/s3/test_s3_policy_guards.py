@@ -142,6 +142,43 @@ def deny_insecure(resources: Any, **changes: Any) -> dict[str, Any]:
             True,
         ),
         ([deny_insecure("arn:aws:s3:::REPORTS/*")], False, False),
+        (
+            [
+                deny_insecure(
+                    [BUCKET_ARN, f"{BUCKET_ARN}/*"],
+                    Condition={
+                        "Bool": {"aws:SecureTransport": "false"},
+                        "StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"},
+                    },
+                )
+            ],
+            False,
+            False,
+        ),
+        (
+            [
+                deny_insecure(
+                    [BUCKET_ARN, f"{BUCKET_ARN}/*"],
+                    Condition={
+                        "Bool": {"aws:SecureTransport": "false", "aws:ViaAWSService": "false"}
+                    },
+                )
+            ],
+            False,
+            False,
+        ),
+        (
+            [
+                deny_insecure(
+                    [BUCKET_ARN, f"{BUCKET_ARN}/*"],
+                    Condition={"Bool": {"aws:SecureTransport": ["false", "true"]}},
+                )
+            ],
+            False,
+            False,
+        ),
+        ([deny_insecure([BUCKET_ARN, f"{BUCKET_ARN}/*"], Condition={})], False, False),
+        ([deny_insecure([BUCKET_ARN, f"{BUCKET_ARN}/*"], Principal={"AWS": "*"})], True, True),
     ],
 )
 def test_which_deny_statements_enforce_tls_on_bucket_and_objects(
@@ -152,3 +189,38 @@ def test_which_deny_statements_enforce_tls_on_bucket_and_objects(
     assert bool(enforcement.covering_bucket) is bucket_covered
     assert bool(enforcement.covering_objects) is objects_covered
     assert enforcement.enforced is (bucket_covered and objects_covered)
+
+
+@pytest.mark.parametrize(
+    ("condition", "accounts"),
+    [
+        ({"StringEquals": {"aws:PrincipalAccount": OTHER}}, (OTHER,)),
+        ({"StringEquals": {"aws:PrincipalAccount": [OWN, OTHER]}}, (OTHER,)),
+        ({"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{OTHER}:role/*"}}, (OTHER,)),
+        ({"ForAnyValue:StringEquals": {"aws:PrincipalAccount": [OTHER]}}, (OTHER,)),
+        ({"StringEquals": {"aws:PrincipalAccount": OWN}}, ()),
+        # A source key names the resource a service acts for, not the caller's account.
+        ({"StringEquals": {"aws:SourceAccount": OTHER}}, ()),
+        # A negated test admits every other account: the public checks' business.
+        ({"StringNotEquals": {"aws:PrincipalAccount": OTHER}}, ()),
+        ({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/writer"}}, ()),
+    ],
+)
+def test_a_public_principal_pinned_to_another_account_by_a_condition_is_cross_account(
+    condition: dict[str, Any], accounts: tuple[str, ...]
+) -> None:
+    grants = cross_account_grants(policy(allow("*", "s3:PutObject", Condition=condition)), OWN)
+
+    assert tuple(account for grant in grants for account in grant.accounts) == accounts
+
+
+def test_a_principal_account_condition_on_an_explicit_principal_adds_no_account() -> None:
+    document = policy(
+        allow(
+            {"AWS": f"arn:aws:iam::{OWN}:role/app"},
+            "s3:PutObject",
+            Condition={"StringEquals": {"aws:PrincipalAccount": OTHER}},
+        )
+    )
+
+    assert cross_account_grants(document, OWN) == ()

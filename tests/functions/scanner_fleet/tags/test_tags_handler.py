@@ -78,7 +78,7 @@ def test_a_scan_writes_encrypted_findings_prints_metrics_and_returns_a_summary(
     assert summary["findings_by_status"] == {"PASS": 2, "FAIL": 1}
     key = summary["written_keys"][0]
     assert key == (
-        f"findings/scanner=tags/account={ACCOUNT}/dt=2025-01-31/daily-20250131-0000-00000.jsonl.gz"
+        f"findings/scanner=tags/account={ACCOUNT}/dt=2025-01-31/daily-20250131-0000_euwest1-00000.jsonl.gz"
     )
     head = boto3.client("s3", region_name="us-east-1").head_object(
         Bucket=reports["bucket"], Key=key
@@ -104,15 +104,20 @@ def test_near_the_deadline_the_handler_returns_a_continuation_it_accepts_to_fini
         for region in REGIONS
         for instance_id in launch(boto3.client("ec2", region_name=region), count=2)
     ]
-    # One page fits (3,000 ms estimated), the second check finds too little time.
-    first = handler(event, lambda_context(remaining_ms=3_500, ms_per_check=1_000))
+    # The handler looks at the clock once at the start; then one page fits (3,000 ms
+    # estimated) and the next check finds too little time.
+    first = handler(event, lambda_context(remaining_ms=4_500, ms_per_check=1_000))
     assert first["done"] is False
     assert len(first["continuation"]["regions"]) == 2
+    # Each region numbers its own parts: the regions left have written none yet.
+    assert first["continuation"]["next_part"] == dict.fromkeys(first["continuation"]["regions"], 0)
     second = handler(
         {**event, "continuation": first["continuation"]}, lambda_context(remaining_ms=900_000)
     )
     assert second["done"] is True
-    assert second["written_keys"][0].endswith("-0000-00001.jsonl.gz")
+    assert len(second["written_keys"]) == 2
+    assert all(key.endswith("-00000.jsonl.gz") for key in second["written_keys"])
+    assert set(first["written_keys"]).isdisjoint(second["written_keys"])
     ids = [finding["resource_id"] for finding in stored_findings(reports["bucket"])]
     assert sorted(ids) == sorted(launched)
 
@@ -166,6 +171,14 @@ def test_an_account_id_that_the_credentials_do_not_reach_is_refused(
             r"event\.continuation\.regions",
         ),
         ({"continuation": {"regions": ["eu-west-1"]}}, r"event\.continuation\.next_part"),
+        (
+            {"continuation": {"regions": ["eu-west-1"], "next_part": 1}},
+            r"event\.continuation\.next_part: expected an object of region",
+        ),
+        (
+            {"continuation": {"regions": ["eu-west-1"], "next_part": {"us-east-1": 1}}},
+            r"event\.continuation\.next_part: \['us-east-1'\] are not in its regions",
+        ),
         ({"shard": "a-b"}, r"event\.shard: 'a-b' is not 1-64 letters"),
     ],
 )
@@ -197,3 +210,24 @@ def test_a_missing_reports_bucket_setting_is_refused(
     monkeypatch.delenv("REPORTS_BUCKET")
     with pytest.raises(SettingInvalid, match="REPORTS_BUCKET is not set"):
         handler(event, lambda_context())
+
+
+@pytest.mark.parametrize("remaining_ms", [15_000, 9_000])
+def test_a_reserve_that_leaves_no_time_is_refused_before_any_region_is_read(
+    reports: dict[str, str],
+    event: dict[str, Any],
+    lambda_context: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    remaining_ms: int,
+) -> None:
+    monkeypatch.setenv("SCAN_RESERVE_MS", "15000")
+
+    with pytest.raises(SettingInvalid) as refused:
+        handler(event, lambda_context(remaining_ms=remaining_ms))
+
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "SCAN_RESERVE_MS=15000" in message
+    assert f"started with {remaining_ms} ms left" in message
+    assert "function timeout" in message
+    assert stored_findings(reports["bucket"]) == []

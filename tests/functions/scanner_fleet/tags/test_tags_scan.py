@@ -233,13 +233,25 @@ def test_a_region_of_more_than_1000_instances_is_read_in_full(
     good_tags: dict[str, str],
 ) -> None:
     ec2 = tag_scan.ec2()
-    launched = launch(ec2, count=1001, tags=good_tags)
-    result = tag_scan.run(regions=("eu-west-1",))
+    # moto pages DescribeInstances by reservation, so MaxResults=2 here means two
+    # reservations a page: 1,000 instances in the first page, the last one behind a token.
+    launched = [i for count in (500, 500, 1) for i in launch(ec2, count=count, tags=good_tags)]
+    requests: list[dict[str, Any]] = []
+    ec2.meta.events.register(
+        "before-parameter-build.ec2.DescribeInstances",
+        lambda params, **_: requests.append(dict(params)),
+    )
+
+    result = tag_scan.run(regions=("eu-west-1",), page_size=2)
+
+    assert len(requests) >= 2
+    assert "NextToken" not in requests[0]
+    assert all(request.get("NextToken") for request in requests[1:])
     assert sorted(tag_scan.findings()) == sorted(launched)
     assert result.findings_by_status == {"PASS": 1001}
     assert result.written_keys == (
-        f"{PARTITION}scan-1-0000-00000.jsonl.gz",
-        f"{PARTITION}scan-1-0000-00001.jsonl.gz",
+        f"{PARTITION}scan-1-0000_euwest1-00000.jsonl.gz",
+        f"{PARTITION}scan-1-0000_euwest1-00001.jsonl.gz",
     )
 
 
@@ -269,7 +281,9 @@ def test_deadline_then_continuations_complete_the_scan_with_nothing_missing_or_t
     )
     assert first.continuation is not None
     assert first.instances_scanned < len(launched)
-    assert first.next_part == first.continuation.next_part == len(first.written_keys)
+    for region in first.continuation.regions:
+        written = [key for key in first.written_keys if f"-0000_{region.replace('-', '')}-" in key]
+        assert first.continuation.next_part[region] == first.next_part[region] == len(written)
     runs = [first]
     while runs[-1].continuation is not None:
         assert len(runs) < 10
@@ -301,3 +315,49 @@ def test_a_shorter_rerun_of_a_scan_replaces_its_findings_and_leaves_no_stale_par
     rerun = tag_scan.run(regions=("eu-west-1",), part_size=2)
     assert rerun.stale_parts_removed == 3
     assert sorted(tag_scan.findings()) == sorted(keep)
+
+
+def test_a_rerun_writes_the_same_findings_under_the_same_keys_however_regions_interleave(
+    tag_scan: TagScan, launch: Callable[..., list[str]]
+) -> None:
+    launched = {
+        region: [i for _ in range(3) for i in launch(tag_scan.ec2(region), count=2)]
+        for region in REGIONS
+    }
+    first = tag_scan.run(page_size=2, part_size=3, concurrency=1)
+    stored = dict(tag_scan.sink.objects)
+
+    second = tag_scan.run(page_size=2, part_size=3, concurrency=len(REGIONS))
+
+    assert second.written_keys == first.written_keys
+    assert tag_scan.sink.objects == stored  # byte for byte: same instances in the same parts
+    for region, instances in launched.items():
+        shard = f"scan-1-0000_{region.replace('-', '')}-"
+        keys = sorted(key for key in stored if shard in key)
+        in_parts = [f["resource_id"] for key in keys for f in tag_scan.sink.read(key)]
+        assert sorted(in_parts) == sorted(instances)  # a region's parts hold it alone
+        assert len(keys) == 2
+
+
+def test_a_rerun_cut_short_then_continued_leaves_no_stale_duplicate(
+    tag_scan: TagScan, launch: Callable[..., list[str]], lambda_context: Callable[..., Any]
+) -> None:
+    launched = [
+        i for region in REGIONS for _ in range(3) for i in launch(tag_scan.ec2(region), count=2)
+    ]
+    tag_scan.run(page_size=2, part_size=3)
+    # One page fits (3,000 ms estimated), then time runs out.
+    cut = tag_scan.run(
+        page_size=2,
+        part_size=3,
+        concurrency=1,
+        deadline=Deadline.from_context(
+            lambda_context(remaining_ms=3_500, ms_per_check=1_000), reserve_ms=0
+        ),
+    )
+    assert cut.continuation is not None
+
+    rest = tag_scan.run(page_size=2, part_size=3, continuation=cut.continuation)
+
+    assert rest.continuation is None
+    assert sorted(tag_scan.findings()) == sorted(launched)  # findings() refuses duplicates

@@ -52,6 +52,9 @@ class S3ScanResult:
     calls: int
     keys: tuple[str, ...]
     continuation: dict[str, Any] | None
+    # Resources (buckets, and the account for its own checks) with at least one ERROR
+    # finding: the `ScanErrors` metric (estate_runtime.metrics).
+    resources_in_error: int = 0
 
     @property
     def findings(self) -> int:
@@ -65,11 +68,14 @@ class _Tally:
     by_status: Counter[str] = field(default_factory=Counter)
     failed_by_severity: Counter[str] = field(default_factory=Counter)
     buckets: int = 0
+    in_error: set[str] = field(default_factory=set)
 
     def count(self, finding: dict[str, Any]) -> None:
         self.by_status[finding["status"]] += 1
         if finding["status"] == "FAIL":
             self.failed_by_severity[finding["severity"]] += 1
+        if finding["status"] == "ERROR":
+            self.in_error.add(finding["resource_arn"])
 
 
 def scan_buckets(
@@ -116,7 +122,9 @@ def scan_buckets(
         slowest_ms = 0.0
         for index, batch in enumerate(batches):
             if deadline.should_stop(slowest_ms):
-                continuation = _continuation(refs, index * batch_size, buckets, part + index)
+                continuation = _continuation(
+                    refs, index * batch_size, buckets, part + index, start_after
+                )
                 break
             started = time.monotonic()
             findings: list[dict[str, Any]] = []
@@ -136,6 +144,7 @@ def scan_buckets(
         calls=collector.stats.calls,
         keys=tuple(tally.keys),
         continuation=continuation,
+        resources_in_error=len(tally.in_error),
     )
 
 
@@ -150,12 +159,19 @@ def _targets(
 
 
 def _continuation(
-    refs: list[BucketRef], done: int, shard: Sequence[str] | None, next_part: int
+    refs: list[BucketRef],
+    done: int,
+    shard: Sequence[str] | None,
+    next_part: int,
+    incoming_cursor: str | None,
 ) -> dict[str, Any]:
+    """Where the next run resumes; with nothing done, exactly where this run started."""
     if shard is not None:
         return {"buckets": [ref.name for ref in refs[done:]], "next_part": next_part}
     if done == 0:
-        return {"start_after": None, "next_part": next_part}
+        # A continuation that did no batch must hand its own cursor back: None would
+        # restart the scan at the first bucket and write every bucket before it twice.
+        return {"start_after": incoming_cursor, "next_part": next_part}
     return {"start_after": refs[done - 1].name, "next_part": next_part}
 
 
@@ -195,7 +211,7 @@ def _findings(
             severity=check.severity,
             message=verdict.message,
             evidence=verdict.evidence,
-            controls=check.controls,
+            controls=check.controls_for(verdict),
             observed_at=observed,
         )
         for check, verdict in verdicts

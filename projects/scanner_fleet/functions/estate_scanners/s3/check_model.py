@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, TypeVar
 
 from estate_runtime.findings import Severity, Status
@@ -25,11 +25,17 @@ ACCOUNT_RESOURCE: Final = "AWS::::Account"
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A judge's answer: status, one human sentence, and the facts that decided it."""
+    """A judge's answer: status, one human sentence, the facts that decided it, and which of
+    the check's `conditional_controls` apply to this resource."""
 
     status: Status
     message: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    extra_controls: tuple[str, ...] = ()
+
+    def with_controls(self, *controls: str) -> Verdict:
+        """The same verdict, also mapped to these (conditional) controls."""
+        return replace(self, extra_controls=self.extra_controls + controls)
 
 
 def passed(message: str, **evidence: Any) -> Verdict:
@@ -98,6 +104,10 @@ class CheckSpec:
     be fetched gives ERROR without calling the judge; a judge that can still decide
     with some facts missing (public access: a block flag read elsewhere may settle it)
     sets the flag and handles `FetchError` itself.
+
+    `controls` apply to every finding of the check; `conditional_controls` pairs a control
+    with the condition (in words, for the README) under which it applies too, and the judge
+    names the ones that hold through `Verdict.with_controls`.
     """
 
     check_id: str
@@ -105,9 +115,18 @@ class CheckSpec:
     severity: Severity
     severity_reason: str
     controls: tuple[str, ...]
+    conditional_controls: tuple[tuple[str, str], ...] = ()
     needs: frozenset[Fact]
     resource_type: str
     judges_partial_facts: bool = False
+
+    def controls_for(self, verdict: Verdict) -> tuple[str, ...]:
+        """The finding's controls: the check's own plus the conditional ones the verdict names."""
+        declared = {control for control, _ in self.conditional_controls}
+        undeclared = [c for c in verdict.extra_controls if c not in declared]
+        if undeclared:
+            raise ValueError(f"{self.check_id} names undeclared controls {undeclared}")
+        return self.controls + tuple(c for c in verdict.extra_controls if c not in self.controls)
 
     @property
     def name(self) -> str:

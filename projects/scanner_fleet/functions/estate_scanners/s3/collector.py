@@ -199,7 +199,7 @@ class Collector(ClosesOnExit):
             assembly = _Assembly(ref, expected=len(self.bucket_sources), region=ref.region)
             if assembly.region is None:
                 home = self.session.client("s3", self.home_region)
-                future = self._pool.submit(locate, home, ref.name, self.account_id)
+                future = self._pool.submit(_guarded_locate, home, ref.name, self.account_id)
                 pending[future] = (assembly, None)
             elif assembly.done():
                 yield assembly.build(self.home_region)
@@ -251,4 +251,15 @@ def _guarded_fetch(client: Any, source: FactSource, **params: str) -> Fetched[An
         LOGGER.exception("fetching %s failed unexpectedly", source.operation.name)
         return FetchError(
             "UnexpectedError", f"{type(error).__name__}: {error}", source.operation.name
+        )
+
+
+def _guarded_locate(client: Any, bucket: str, account_id: str) -> str | FetchError:
+    """`locate`, with any unforeseen exception turned into a FetchError for this bucket alone."""
+    try:
+        return locate(client, bucket, account_id)
+    except Exception as error:  # one bucket's surprise must not stop the scan of every bucket
+        LOGGER.exception("locating bucket %s failed unexpectedly", bucket)
+        return FetchError(
+            "UnexpectedError", f"{type(error).__name__}: {error}", GET_BUCKET_LOCATION.name
         )

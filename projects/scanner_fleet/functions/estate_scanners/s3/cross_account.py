@@ -7,13 +7,20 @@ policy, ACLs, configuration), `s3:Delete*`, `s3:AbortMultipartUpload`,
 PutEncryptionConfiguration). Replication grants (`s3:Replicate*`) are not blocked.
 
 Our decisions:
-- Only explicit account principals count: an `AWS` principal that is an account id
-  or an ARN naming one. `*` is the public checks' business; service, federated and
-  canonical-user principals name no account; a bare unique id (a deleted role) can
-  no longer be used by anyone.
-- Conditions are not considered (like the AWS Config rule behind S3.6): principals
-  of another account keep access to blocked actions whatever the condition says about
-  where they call from. The statements are in the evidence for a reviewer.
+- Explicit account principals count: an `AWS` principal that is an account id or an
+  ARN naming one. Service, federated and canonical-user principals name no account; a
+  bare unique id (a deleted role) can no longer be used by anyone.
+- A public principal (`*`) counts the accounts its positive conditions on the
+  *principal-side* keys name: `aws:PrincipalAccount` (an account id) and
+  `aws:PrincipalArn` (an ARN whose account field is fixed). Such a statement is not
+  public (`conditions` calls it limited), yet it grants exactly those accounts. Source
+  keys (`aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOwner`) are left out: AWS
+  sets them only when a service principal calls on behalf of a resource, so they name
+  the resource's account, not the caller's. An unlimited `*` stays the public checks'
+  business.
+- Otherwise conditions are not considered (like the AWS Config rule behind S3.6):
+  principals of another account keep access to blocked actions whatever the condition
+  says about where they call from. The statements are in the evidence for a reviewer.
 - `RestrictPublicBuckets` (bucket or account) blocks "public and cross-account
   access within any public bucket policy, including non-public delegation to
   specific accounts" (S3 docs): when the policy is public and the flag is on, the
@@ -25,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from estate_scanners.s3.conditions import LIMITING_OPERATORS
 from estate_scanners.s3.facts import BucketPolicy
 from estate_scanners.s3.policy import PolicyStatement
 from estate_scanners.s3.public_access import POLICY_ACTIONS, Access, allows_any
@@ -32,6 +40,8 @@ from estate_scanners.s3.public_access import POLICY_ACTIONS, Access, allows_any
 BLOCKED_ACTIONS = POLICY_ACTIONS[Access.WRITE]
 
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+# Condition keys that say which account the *caller* belongs to.
+PRINCIPAL_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:principalarn"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +70,26 @@ def cross_account_grants(policy: BucketPolicy, own_account: str) -> tuple[CrossA
             continue
         if not allows_any(statement, BLOCKED_ACTIONS):
             continue
-        accounts = {
+        named = {
             account
             for principal in statement.principals
-            if principal.kind == "AWS"
-            and (account := account_of(principal.value)) is not None
-            and account != own_account
+            if principal.kind == "AWS" and (account := account_of(principal.value)) is not None
         }
+        if any(principal.is_public for principal in statement.principals):
+            named |= caller_accounts_in_conditions(statement)
+        accounts = named - {own_account}
         if accounts:
             grants.append(CrossAccountGrant(statement, tuple(sorted(accounts))))
     return tuple(grants)
+
+
+def caller_accounts_in_conditions(statement: PolicyStatement) -> set[str]:
+    """Accounts that positive `aws:PrincipalAccount` / `aws:PrincipalArn` conditions name."""
+    return {
+        account
+        for condition in statement.conditions
+        if condition.operator.removeprefix("ForAnyValue:") in LIMITING_OPERATORS
+        and condition.key in PRINCIPAL_ACCOUNT_KEYS
+        for value in condition.values
+        if (account := account_of(value)) is not None
+    }

@@ -63,7 +63,9 @@ def _judge(
         if errors:
             return error_verdict(errors)
     try:
-        return run()
+        verdict = run()
+        check.controls_for(verdict)  # a verdict naming an undeclared control is a check bug
+        return verdict
     except FactUnavailable as missing:
         # A partial judge that could not decide, or a judge reading a fact its `needs`
         # do not list (it sees NOT_FETCHED): either way, ERROR naming the fact.

@@ -1,10 +1,18 @@
 """Whether a bucket policy refuses requests that do not use TLS.
 
 What counts (Security Hub S3.5): a Deny statement with a public principal, for all
-actions (`*` or `s3:*`), with condition `Bool` (or `BoolIfExists`)
-`aws:SecureTransport = false`, whose resources cover the bucket itself and every
-object in it — in one statement or across several. NotAction/NotResource/NotPrincipal
-denies are not credited: what they cover depends on lists we would have to invert.
+actions (`*` or `s3:*`), whose conditions are exactly one test — `Bool` (or
+`BoolIfExists`) `aws:SecureTransport = false` — and whose resources cover the bucket
+itself and every object in it, in one statement or across several.
+
+Our decisions:
+- Any other condition disqualifies the statement: conditions are ANDed, so an extra one
+  (say `StringEquals aws:SourceVpce`) narrows the Deny to the requests that also meet
+  it, and plain HTTP stays allowed everywhere else.
+- `BoolIfExists` is credited like `Bool`: `aws:SecureTransport` is in the context of
+  every request (IAM's global condition keys reference), so "if exists" never applies.
+- NotAction/NotResource/NotPrincipal denies are not credited: what they cover depends
+  on lists we would have to invert.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from estate_scanners.s3.facts import BucketPolicy
-from estate_scanners.s3.policy import PolicyStatement
+from estate_scanners.s3.policy import Condition, PolicyStatement
 from estate_scanners.s3.wildcards import matches, pattern_covers
 
 SECURE_TRANSPORT = "aws:securetransport"
@@ -51,16 +59,23 @@ def tls_enforcement(policy: BucketPolicy, bucket_arn: str) -> TlsEnforcement:
 
 
 def denies_insecure_transport(statement: PolicyStatement) -> bool:
-    """A Deny to everyone, for every action, when the request is not over TLS."""
+    """A Deny to everyone, for every action, whose only condition is "not over TLS"."""
     if not statement.denies or statement.not_principal or statement.not_action:
         return False
     if statement.not_resource or not any(p.is_public for p in statement.principals):
         return False
     all_actions = any(pattern_covers(action, "s3:*") for action in statement.actions)
-    return all_actions and any(
+    return (
+        all_actions
+        and len(statement.conditions) == 1
+        and _is_insecure_transport_test(statement.conditions[0])
+    )
+
+
+def _is_insecure_transport_test(condition: Condition) -> bool:
+    return (
         condition.operator in BOOL_OPERATORS
         and condition.key == SECURE_TRANSPORT
-        and condition.values
+        and bool(condition.values)
         and all(value.lower() == "false" for value in condition.values)
-        for condition in statement.conditions
     )

@@ -1,4 +1,4 @@
-"""Where an unfinished tag scan resumes: regions left, their page tokens, the next part."""
+"""Where an unfinished tag scan resumes: regions left, their page tokens, their next parts."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ from typing import Any
 @dataclass(frozen=True)
 class TagScanContinuation:
     """The regions still to page (in order), the token to resume each one from (absent:
-    from its first page) and the report part number to continue at."""
+    from its first page) and the part number each region's own shard continues at (absent:
+    0) — every region writes its own parts, so the numbering is per region."""
 
     regions: tuple[str, ...]
     next_token: Mapping[str, str] = field(default_factory=dict)
-    next_part: int = 0
+    next_part: Mapping[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form handed back to the orchestrator and accepted by the handler."""
         return {
             "regions": list(self.regions),
             "next_token": dict(self.next_token),
-            "next_part": self.next_part,
+            "next_part": dict(self.next_part),
         }
 
     @classmethod
@@ -43,7 +44,15 @@ class TagScanContinuation:
         orphans = sorted(set(tokens) - set(regions))
         if orphans:
             raise ValueError(f"continuation.next_token: {orphans} are not in its regions")
-        next_part = payload.get("next_part")
-        if not isinstance(next_part, int) or isinstance(next_part, bool) or next_part < 0:
-            raise ValueError("continuation.next_part: expected a non-negative integer")
-        return cls(tuple(regions), dict(tokens), next_part)
+        parts = payload.get("next_part")
+        if not isinstance(parts, Mapping) or not all(
+            isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            for value in parts.values()
+        ):
+            raise ValueError(
+                "continuation.next_part: expected an object of region → non-negative integer"
+            )
+        strays = sorted(set(parts) - set(regions))
+        if strays:
+            raise ValueError(f"continuation.next_part: {strays} are not in its regions")
+        return cls(tuple(regions), dict(tokens), dict(parts))

@@ -4,7 +4,7 @@
 {"scan_id": "...", "scan_started": "2026-01-01T03:00:00Z", "regions": ["eu-west-1", ...],
  "required_tags": [{"key": "Owner", "values": null, "pattern": "..."}, ...],
  "account_id": "...?", "role_arn": "...?", "external_id": "...?", "shard": "0000"?,
- "continuation": {"regions": [...], "next_token": {"eu-west-1": "..."}, "next_part": 3}?}
+ "continuation": {"regions": [...], "next_token": {"eu-west-1": "..."}, "next_part": {"eu-west-1": 3}}?}
 ```
 The rules travel in the event: the schedule's payload is generated from
 ``accounts/<name>.yaml`` at deploy time, so changing a rule is a reviewed deploy, and every

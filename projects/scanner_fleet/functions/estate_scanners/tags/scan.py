@@ -8,10 +8,13 @@ The check maps to Security Hub control EC2.38 ("EC2 instances should be tagged",
 Resource Tagging Standard), whose severity is LOW; ours is LOW too. EC2.38 only checks keys;
 this check also checks values.
 
-When the deadline comes first, the result carries a continuation; running the same scan with
-it finishes the remaining regions from their page tokens, writing parts from
-``next_part`` on. Only the run that completes removes parts an earlier, longer run of the same
-scan left behind, so a scan id never holds a finding twice.
+Each region writes its own parts, under shard label ``<shard>_<region without dashes>``
+(``0000_euwest1``), numbered from 0 in page order: a rerun of the same scan maps the same
+region and pages to the same keys and overwrites them. When the deadline comes first, the
+result carries a continuation; running the same scan with it finishes the remaining regions
+from their page tokens, each writing from its own ``next_part`` on. A region whose work ends
+(complete or failed) removes the parts an earlier, longer run left in its shard, so a scan id
+never holds a finding twice.
 """
 
 from __future__ import annotations
@@ -74,14 +77,15 @@ class TagScanResult:
     region_errors: Mapping[str, str]
     written_keys: tuple[str, ...]
     findings_written: int
-    next_part: int
+    next_part: Mapping[str, int]
     stale_parts_removed: int
     continuation: TagScanContinuation | None
     elapsed_ms: float
 
     @property
     def errors(self) -> int:
-        """Regions that could not be read."""
+        """Regions that could not be read: the units that ended in an ERROR finding, the
+        ``ScanErrors`` metric (estate_runtime.metrics)."""
         return len(self.region_errors)
 
     def to_json(self) -> dict[str, Any]:
@@ -98,7 +102,7 @@ class TagScanResult:
             "findings_written": self.findings_written,
             "parts_written": len(self.written_keys),
             "written_keys": list(self.written_keys),
-            "next_part": self.next_part,
+            "next_part": dict(self.next_part),
             "stale_parts_removed": self.stale_parts_removed,
             "continuation": self.continuation.to_json() if self.continuation else None,
             "elapsed_ms": round(self.elapsed_ms, 1),
@@ -126,21 +130,25 @@ def scan_tags(
     started = time.monotonic()
     todo = continuation.regions if continuation else tuple(regions)
     judge = _Judge(account_id, scan_id, tuple(rules), clock)
-    writer = ReportWriter(
-        sink,
-        scanner=SCANNER,
-        account_id=account_id,
-        scan_id=scan_id,
-        scan_date=scan_started.astimezone(UTC).date(),
-        shard=shard,
-        part_size=part_size,
-        first_part=continuation.next_part if continuation else 0,
-    )
-    with writer:
+    first_parts = continuation.next_part if continuation else {}
+    writers = {
+        region: ReportWriter(
+            sink,
+            scanner=SCANNER,
+            account_id=account_id,
+            scan_id=scan_id,
+            scan_date=scan_started.astimezone(UTC).date(),
+            shard=region_shard(shard, region),
+            part_size=part_size,
+            first_part=first_parts.get(region, 0),
+        )
+        for region in todo
+    }
+    try:
         outcomes = collect_instances(
             lambda region: session.client("ec2", region),
             todo,
-            on_page=lambda page: judge.page(page, writer),
+            on_page=lambda page: judge.page(page, writers[page.region]),
             start_tokens=continuation.next_token if continuation else None,
             deadline=deadline,
             concurrency=concurrency,
@@ -148,10 +156,17 @@ def scan_tags(
         )
         for outcome in outcomes:
             if outcome.status == "failed":
-                judge.region_failed(outcome, writer)
-    report = writer.close()
-    resume = _continuation(outcomes, report.next_part)
-    stale = writer.remove_stale_parts() if resume is None else []
+                judge.region_failed(outcome, writers[outcome.region])
+    finally:
+        reports = {region: writer.close() for region, writer in writers.items()}
+    # A region whose work ended (complete or failed) drops what a longer run left in its shard.
+    stale = [
+        key
+        for outcome in outcomes
+        if outcome.status != "stopped"
+        for key in writers[outcome.region].remove_stale_parts()
+    ]
+    next_part = {region: report.next_part for region, report in reports.items()}
     return TagScanResult(
         account_id=account_id,
         scan_id=scan_id,
@@ -159,23 +174,34 @@ def scan_tags(
         findings_by_status=dict(judge.by_status),
         failed_by_severity=dict(judge.failed_by_severity),
         region_errors=dict(judge.region_errors),
-        written_keys=report.keys,
-        findings_written=report.findings_count,
-        next_part=report.next_part,
+        written_keys=tuple(key for report in reports.values() for key in report.keys),
+        findings_written=sum(report.findings_count for report in reports.values()),
+        next_part=next_part,
         stale_parts_removed=len(stale),
-        continuation=resume,
+        continuation=_continuation(outcomes, next_part),
         elapsed_ms=(time.monotonic() - started) * 1000.0,
     )
 
 
-def _continuation(outcomes: Sequence[RegionOutcome], next_part: int) -> TagScanContinuation | None:
+def region_shard(shard: str, region: str) -> str:
+    """The shard label of one region's parts: ``<shard>_<region without dashes>``.
+
+    Each region writes its own numbered parts, so which instances land in which part depends
+    only on the scan, the region and its page order — never on how region threads interleave.
+    """
+    return f"{shard}_{region.replace('-', '')}"
+
+
+def _continuation(
+    outcomes: Sequence[RegionOutcome], next_part: Mapping[str, int]
+) -> TagScanContinuation | None:
     stopped = [outcome for outcome in outcomes if outcome.status == "stopped"]
     if not stopped:
         return None
     return TagScanContinuation(
         regions=tuple(outcome.region for outcome in stopped),
         next_token={o.region: o.next_token for o in stopped if o.next_token is not None},
-        next_part=next_part,
+        next_part={o.region: next_part[o.region] for o in stopped},
     )
 
 

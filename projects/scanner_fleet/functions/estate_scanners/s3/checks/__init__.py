@@ -49,14 +49,23 @@ def needed_facts() -> frozenset[Fact]:
 
 
 def severity_table() -> list[dict[str, Any]]:
-    """One row per check (id, title, severity, why, controls), for the README."""
+    """One row per check (id, title, severity, why, controls), for the README.
+
+    `controls` lists the check's controls, a conditional one followed by its condition in
+    parentheses (`SecurityHub:S3.10 (versioned)`); `conditional_controls` maps each
+    conditional control to that condition, for readers that want the ids alone.
+    """
     return [
         {
             "check_id": check.check_id,
             "title": check.title,
             "severity": check.severity,
             "why": check.severity_reason,
-            "controls": list(check.controls),
+            "controls": [
+                *check.controls,
+                *(f"{control} ({when})" for control, when in check.conditional_controls),
+            ],
+            "conditional_controls": dict(check.conditional_controls),
             "resource_type": check.resource_type,
         }
         for check in all_checks()

@@ -16,7 +16,8 @@ from estate_scanners.s3.transport import tls_enforcement
 
 
 def tls_only(subject: BucketSubject) -> Verdict:
-    """FAIL unless Deny statements on aws:SecureTransport=false cover the bucket and its objects."""
+    """FAIL unless Deny statements whose only condition is aws:SecureTransport=false cover the
+    bucket and its objects (an extra condition narrows the Deny, so it is not credited)."""
     bucket = subject.bucket
     policy = present(bucket.policy)
     if policy is None:
