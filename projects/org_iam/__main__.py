@@ -19,7 +19,8 @@ account = stack.account
 organization = stack.estate.organization
 project = stack.contract.project
 providers = make_providers(account, organization, project)
-prefix = f"{NAME_PREFIX}-{account.name}-"
+prefix = f"{NAME_PREFIX}-{account.name}-"  # every platform resource of this account
+own_prefix = f"{prefix}{project}-"  # org-iam's own roles and policies
 
 
 def name(kind: ResourceKind, purpose: str) -> str:
@@ -36,7 +37,10 @@ boundary = aws.iam.Policy(
     description="The most any estate role may do in this account",
     policy=policy_document(
         boundary_statements(
-            account_id=account.account_id, prefix=prefix, boundary_policy_name=boundary_name
+            account_id=account.account_id,
+            prefix=prefix,
+            own_prefix=own_prefix,
+            boundary_policy_name=boundary_name,
         )
     ),
     opts=providers.opts(),

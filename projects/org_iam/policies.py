@@ -12,6 +12,29 @@ from org_iam.permissions import MANAGED_TYPES, TypePermissions
 # Creating a role, or changing its boundary, is allowed only with this boundary attached:
 # the deploy role can never mint a role more powerful than itself.
 BOUNDARY_GUARDED_ACTIONS = ("iam:CreateRole", "iam:PutRolePermissionsBoundary")
+# Attaching is allowed only for the platform's own managed policies (never AdministratorAccess).
+ATTACH_GUARDED_ACTIONS = ("iam:AttachRolePolicy", "iam:DetachRolePolicy")
+GUARDED_ACTIONS = BOUNDARY_GUARDED_ACTIONS + ATTACH_GUARDED_ACTIONS
+# No role carrying the boundary may change org-iam's own roles and policies (the CI roles and
+# the boundary itself): otherwise the deploy role could rewrite its own permissions. Changes
+# to org-iam are therefore applied with an administrator session (README, "org-iam").
+ORG_IAM_ROLE_CHANGES = (
+    "iam:AttachRolePolicy",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+)
+ORG_IAM_POLICY_CHANGES = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+)
 IDENTITY_ACTIONS = ("sts:GetCallerIdentity",)
 
 
@@ -43,6 +66,31 @@ def _per_type(
     return statements
 
 
+def _guarded(*, account_id: str, prefix: str, boundary_arn: pulumi.Input[str]) -> list[Statement]:
+    role_patterns = _patterns(
+        MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix
+    )
+    policy_patterns = _patterns(
+        MANAGED_TYPES["aws:iam/policy:Policy"], account_id=account_id, prefix=prefix
+    )
+    return [
+        Statement(
+            sid="CreateRolesOnlyWithBoundary",
+            actions=BOUNDARY_GUARDED_ACTIONS,
+            resources=role_patterns,
+            conditions=(
+                Condition(ConditionOperator.ARN_EQUALS, "iam:PermissionsBoundary", (boundary_arn,)),
+            ),
+        ),
+        Statement(
+            sid="AttachOnlyPlatformPolicies",
+            actions=ATTACH_GUARDED_ACTIONS,
+            resources=role_patterns,
+            conditions=(Condition(ConditionOperator.ARN_LIKE, "iam:PolicyARN", policy_patterns),),
+        ),
+    ]
+
+
 def preview_statements(*, account_id: str, prefix: str) -> list[Statement]:
     """Read-only access to the platform's own resources: enough for `pulumi preview --refresh`."""
     return [
@@ -55,33 +103,23 @@ def deploy_statements(
     *, account_id: str, prefix: str, boundary_arn: pulumi.Input[str]
 ) -> list[Statement]:
     """Manage the platform's own resources; new roles must carry the boundary."""
-    role_patterns = _patterns(
-        MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix
-    )
     return [
         *preview_statements(account_id=account_id, prefix=prefix),
         *_per_type(
-            "Manage",
-            "write",
-            account_id=account_id,
-            prefix=prefix,
-            exclude=BOUNDARY_GUARDED_ACTIONS,
+            "Manage", "write", account_id=account_id, prefix=prefix, exclude=GUARDED_ACTIONS
         ),
-        Statement(
-            sid="CreateRolesOnlyWithBoundary",
-            actions=BOUNDARY_GUARDED_ACTIONS,
-            resources=role_patterns,
-            conditions=(
-                Condition(ConditionOperator.ARN_EQUALS, "iam:PermissionsBoundary", (boundary_arn,)),
-            ),
-        ),
+        *_guarded(account_id=account_id, prefix=prefix, boundary_arn=boundary_arn),
     ]
 
 
 def boundary_statements(
-    *, account_id: str, prefix: str, boundary_policy_name: str
+    *, account_id: str, prefix: str, own_prefix: str, boundary_policy_name: str
 ) -> list[Statement]:
-    """The most any platform role may ever do, and the guard rails no role can remove."""
+    """The most any platform role may ever do, and the guard rails no role can remove.
+
+    `own_prefix` is org-iam's own name prefix: its roles and policies are out of every
+    boundary-carrying role's reach.
+    """
     role_patterns = _patterns(
         MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix
     )
@@ -90,7 +128,10 @@ def boundary_statements(
     return [
         Statement(sid="WhoAmI", actions=IDENTITY_ACTIONS, resources=("*",)),
         *_per_type("Read", "read", account_id=account_id, prefix=prefix),
-        *_per_type("Manage", "write", account_id=account_id, prefix=prefix),
+        *_per_type(
+            "Manage", "write", account_id=account_id, prefix=prefix, exclude=GUARDED_ACTIONS
+        ),
+        *_guarded(account_id=account_id, prefix=prefix, boundary_arn=own_arn),
         Statement(
             sid="KeepBoundaries",
             effect=Effect.DENY,
@@ -98,14 +139,15 @@ def boundary_statements(
             resources=role_patterns,
         ),
         Statement(
-            sid="KeepThisBoundary",
+            sid="KeepOrgIamRoles",
             effect=Effect.DENY,
-            actions=(
-                "iam:CreatePolicyVersion",
-                "iam:DeletePolicy",
-                "iam:DeletePolicyVersion",
-                "iam:SetDefaultPolicyVersion",
-            ),
-            resources=(own_arn,),
+            actions=ORG_IAM_ROLE_CHANGES,
+            resources=(f"arn:aws:iam::{account_id}:role/{own_prefix}*",),
+        ),
+        Statement(
+            sid="KeepOrgIamPolicies",
+            effect=Effect.DENY,
+            actions=ORG_IAM_POLICY_CHANGES,
+            resources=(f"arn:aws:iam::{account_id}:policy/{own_prefix}*", own_arn),
         ),
     ]

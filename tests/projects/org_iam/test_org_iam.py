@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from fnmatch import fnmatch
 from typing import Any
 
 import pytest
@@ -109,6 +110,67 @@ def test_deploy_role_creates_roles_only_with_the_boundary(run_program: Run) -> N
     assert statement["Condition"]["ArnEquals"]["iam:PermissionsBoundary"] in (
         boundary_arn,
         [boundary_arn],
+    )
+
+
+def _statements(run: StackRun, policy_prefix: str) -> list[dict[str, Any]]:
+    found = []
+    for policy in run.of_type("aws:iam/policy:Policy"):
+        if policy.name.startswith(policy_prefix):
+            found += json.loads(policy.inputs["policy"])["Statement"]
+    return found
+
+
+def _as_list(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("policy", ["deploy-policy-", "permission-boundary"])
+def test_no_role_can_attach_foreign_policies_or_swap_its_boundary(
+    run_program: Run, policy: str
+) -> None:
+    # The escalation path: set one's own boundary to AdministratorAccess, then attach it.
+    run = run_program("org-iam", "dev")
+    boundary_arn = run.outputs["permission_boundary_arn"]
+    for statement in _statements(run, policy):
+        if statement["Effect"] != "Allow":
+            continue
+        actions = set(_as_list(statement["Action"]))
+        if actions & {"iam:CreateRole", "iam:PutRolePermissionsBoundary"}:
+            assert statement["Condition"] == {
+                "ArnEquals": {"iam:PermissionsBoundary": boundary_arn}
+            }
+        if actions & {"iam:AttachRolePolicy", "iam:DetachRolePolicy"}:
+            allowed = _as_list(statement["Condition"]["ArnLike"]["iam:PolicyARN"])
+            assert allowed == ["arn:aws:iam::111111111111:policy/estate-dev-*"]
+
+
+def test_the_boundary_puts_org_iams_own_roles_and_policies_out_of_reach(run_program: Run) -> None:
+    run = run_program("org-iam", "staging")
+    denies = [s for s in _statements(run, "permission-boundary") if s["Effect"] == "Deny"]
+
+    def denied(action: str, arn: str) -> bool:
+        return any(
+            action in _as_list(s["Action"])
+            and any(fnmatch(arn, pattern) for pattern in _as_list(s["Resource"]))
+            for s in denies
+        )
+
+    for role in ("deploy_role_arn", "preview_role_arn"):
+        for action in (
+            "iam:PutRolePolicy",
+            "iam:AttachRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+            "iam:UpdateAssumeRolePolicy",
+        ):
+            assert denied(action, run.outputs[role]), (action, role)
+    for action in ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"):
+        assert denied(action, run.outputs["permission_boundary_arn"])
+        assert denied(
+            action, "arn:aws:iam::222222222222:policy/estate-staging-org-iam-deploy-0-12345678"
+        )
+    assert not denied(
+        "iam:PutRolePolicy", "arn:aws:iam::222222222222:role/estate-staging-core-ingest-12345678"
     )
 
 
