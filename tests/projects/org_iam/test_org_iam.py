@@ -138,7 +138,7 @@ def test_no_role_can_attach_foreign_policies_or_swap_its_boundary(
         actions = set(_as_list(statement["Action"]))
         if actions & {"iam:CreateRole", "iam:PutRolePermissionsBoundary"}:
             assert statement["Condition"] == {
-                "ArnEquals": {"iam:PermissionsBoundary": boundary_arn}
+                "ArnEquals": {"iam:PermissionsBoundary": [boundary_arn]}
             }
         if actions & {"iam:AttachRolePolicy", "iam:DetachRolePolicy"}:
             allowed = _as_list(statement["Condition"]["ArnLike"]["iam:PolicyARN"])
@@ -191,7 +191,4 @@ def test_the_boundary_forbids_removing_boundaries_and_editing_itself(run_program
         "iam:SetDefaultPolicyVersion",
     } <= denied
     own = [s for s in denies if "iam:CreatePolicyVersion" in s["Action"]]
-    assert own[0]["Resource"] in (
-        run.outputs["permission_boundary_arn"],
-        [run.outputs["permission_boundary_arn"]],
-    )
+    assert run.outputs["permission_boundary_arn"] in _as_list(own[0]["Resource"])
