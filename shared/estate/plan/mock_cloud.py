@@ -55,38 +55,33 @@ class RecordingMonitor(MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:
+        """Register as the mock monitor does, and record what the engine was asked."""
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self.registrations.append(
-                Registration(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    depends_on=tuple(request.dependencies),
-                    protect=bool(request.protect),
-                    custom=bool(request.custom),
-                    provider=request.provider,
-                )
+            self._record(
+                request, response.urn, protect=bool(request.protect), custom=bool(request.custom)
             )
         return response
 
     def ReadResource(self, request: Any) -> Any:
         """Record reads too: a StackReference is read, not registered."""
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self._record(request, response.urn, protect=False, custom=True)
+        return response
+
+    def _record(self, request: Any, urn: str, *, protect: bool, custom: bool) -> None:
         self.registrations.append(
             Registration(
-                urn=response.urn,
+                urn=urn,
                 type=request.type,
                 name=request.name,
                 parent=request.parent,
                 depends_on=tuple(request.dependencies),
-                protect=False,
-                custom=True,
+                protect=protect,
+                custom=custom,
                 provider=request.provider,
             )
         )
-        return response
 
 
 @dataclass
