@@ -50,7 +50,16 @@ def measured() -> Iterator[Span]:
 
 
 def peak_rss_mb() -> float:
-    """The process's peak resident memory so far (Linux reports KiB)."""
+    """The process's peak resident memory so far.
+
+    Linux's VmHWM starts afresh at exec; ru_maxrss does not (it keeps the peak of the
+    process that forked us, e.g. a 500 MB test worker), so VmHWM is read when it exists.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0  # kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
