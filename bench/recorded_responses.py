@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from botocore.awsrequest import AWSResponse
+from urllib3.response import HTTPResponse
 
 _SIGNING_REGION = re.compile(r"Credential=[^/]+/[0-9]{8}/([a-z0-9-]+)/")
 
@@ -63,16 +64,6 @@ def operation_of(key: str) -> str:
     """`service.Operation` of a key."""
     service, operation = json.loads(key)[:2]
     return f"{service}.{operation}"
-
-
-class _Body:
-    """The raw stream an AWSResponse reads its content from."""
-
-    def __init__(self, content: bytes) -> None:
-        self._content = content
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._content
 
 
 @dataclass
@@ -166,4 +157,9 @@ class Replayer:
                 self.misses.append(key)
         if recorded is None:
             raise UnrecordedRequest(key)
-        return AWSResponse(request.url, recorded.status, recorded.headers, _Body(recorded.body))
+        return AWSResponse(
+            request.url,
+            recorded.status,
+            recorded.headers,
+            HTTPResponse(body=io.BytesIO(recorded.body), preload_content=False),
+        )

@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ import botocore.retries.bucket
 import botocore.retries.standard
 import pytest
 from botocore.awsrequest import AWSResponse
+from urllib3.response import HTTPResponse
 
 FAKE_ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -66,16 +68,6 @@ def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", no_delay)
     monkeypatch.setattr(botocore.retries.bucket.TokenBucket, "acquire", lambda *_, **__: True)
     return skipped
-
-
-class _Body:
-    """The raw stream AWSResponse reads its content from."""
-
-    def __init__(self, content: bytes) -> None:
-        self._content = content
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._content
 
 
 @dataclass
@@ -137,7 +129,12 @@ def _inject(
     def respond(request: Any, **_: Any) -> AWSResponse | None:
         injector.requests.append(request.url)
         if injector.should_fail():
-            return AWSResponse(request.url, status, headers, _Body(body))
+            return AWSResponse(
+                request.url,
+                status,
+                headers,
+                HTTPResponse(body=io.BytesIO(body), preload_content=False),
+            )
         return None
 
     client.meta.events.register(f"before-send.{event_name}.{operation}", respond)

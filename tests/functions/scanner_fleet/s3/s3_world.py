@@ -8,9 +8,9 @@ request (host, signing region), and can make one bucket's calls fail.
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.awsrequest import AWSResponse
+from urllib3.response import HTTPResponse
 
 from estate_runtime.aws import TargetSession, client_config
 from estate_runtime.report_writer import MemorySink
@@ -78,17 +79,14 @@ class Recorder:
         return [(call.service, call.operation) for call in self.calls]
 
 
-class _Body:
-    def __init__(self, content: bytes) -> None:
-        self._content = content
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._content
-
-
 def xml_response(url: str, status: int, body: str) -> AWSResponse:
     """A crafted S3 (rest-xml) HTTP response that goes through botocore's real parsing."""
-    return AWSResponse(url, status, {"Content-Type": "application/xml"}, _Body(body.encode()))
+    return AWSResponse(
+        url,
+        status,
+        {"Content-Type": "application/xml"},
+        HTTPResponse(body=io.BytesIO(body.encode()), preload_content=False),
+    )
 
 
 def error_response(url: str, status: int, code: str, message: str) -> AWSResponse:

@@ -3,6 +3,7 @@ DescribeInstances pages crafted by hand (moto pages by reservation, AWS by insta
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from botocore.awsrequest import AWSResponse
+from urllib3.response import HTTPResponse
 
 from estate_scanners.tags.rules import TagRule, parse_rules
 
@@ -64,14 +66,6 @@ def launch() -> Callable[..., list[str]]:
     return run
 
 
-class _Body:
-    def __init__(self, content: bytes) -> None:
-        self._content = content
-
-    def stream(self, **_: Any) -> Any:
-        yield self._content
-
-
 @dataclass
 class CraftedPages:
     """Answers DescribeInstances with the given pages, recording each request's parameters."""
@@ -87,7 +81,14 @@ class CraftedPages:
         token = params.get("NextToken", ["page-0"])[0]
         index = int(token.removeprefix("page-"))
         next_token = f"page-{index + 1}" if index + 1 < len(self.pages) else None
-        return AWSResponse(request.url, 200, {}, _Body(self._xml(self.pages[index], next_token)))
+        return AWSResponse(
+            request.url,
+            200,
+            {},
+            HTTPResponse(
+                body=io.BytesIO(self._xml(self.pages[index], next_token)), preload_content=False
+            ),
+        )
 
     @staticmethod
     def _xml(instances: Sequence[tuple[str, Mapping[str, str]]], next_token: str | None) -> bytes:
