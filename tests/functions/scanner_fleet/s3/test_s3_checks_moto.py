@@ -15,6 +15,10 @@ from s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, S3World
 from estate_scanners.s3.check_model import TagRuleSet
 from estate_scanners.tags.rules import parse_rules
 
+NO_CROSS_ACCOUNT_GRANT = (
+    "Bucket pass-bucket's policy gives no other account write, delete or access-changing actions."
+)
+
 
 def scan_pair(world: S3World, check_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     world.scan()
@@ -188,12 +192,7 @@ def test_cross_account_access(world: S3World, statement: Callable[..., dict[str,
 
     passed, failed = scan_pair(world, "s3.cross_account_access")
 
-    assert_bucket_finding(
-        passed,
-        "PASS",
-        "Bucket pass-bucket's policy gives no other account write, delete or access-changing "
-        "actions.",
-    )
+    assert_bucket_finding(passed, "PASS", NO_CROSS_ACCOUNT_GRANT)
     assert_bucket_finding(
         failed,
         "FAIL",
@@ -575,12 +574,7 @@ def test_cross_account_access_fails_a_public_principal_pinned_to_another_account
 
     passed, failed = scan_pair(world, "s3.cross_account_access")
 
-    assert_bucket_finding(
-        passed,
-        "PASS",
-        "Bucket pass-bucket's policy gives no other account write, delete or access-changing "
-        "actions.",
-    )
+    assert_bucket_finding(passed, "PASS", NO_CROSS_ACCOUNT_GRANT)
     assert_bucket_finding(
         failed,
         "FAIL",
