@@ -26,6 +26,9 @@ from estate.plan.runner import StackRun, run_stack
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
+# Lambda-side fixtures (fake contexts, fault injection) for every test that runs handler code.
+pytest_plugins = ["lambda_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def estate() -> Estate:

@@ -8,11 +8,15 @@ import pulumi_aws as aws
 from estate.contracts import export_outputs
 from estate.iam import Environment, PullRequests, github_oidc_trust, policy_document
 from estate.naming import NAME_PREFIX, ResourceKind, resource_name
+from estate.programs.org_iam.ci_role import CiRole, CiRoleArgs
+from estate.programs.org_iam.github_oidc import GitHubOidc, GitHubOidcArgs
+from estate.programs.org_iam.policies import (
+    boundary_statements,
+    deploy_statements,
+    preview_statements,
+)
 from estate.providers import make_providers
 from estate.stack import current_stack
-from org_iam.ci_role import CiRole, CiRoleArgs
-from org_iam.github_oidc import GitHubOidc, GitHubOidcArgs
-from org_iam.policies import boundary_statements, deploy_statements, preview_statements
 
 stack = current_stack()
 account = stack.account

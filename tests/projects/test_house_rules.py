@@ -16,9 +16,9 @@ from estate.plan.checks import (
     tag_problems,
 )
 from estate.plan.runner import RecordedResource, StackRun
+from estate.programs.org_iam.permissions import MANAGED_TYPES
 from estate.providers import stack_tags
 from estate.tags import ACCOUNT_TAG, PROJECT_TAG
-from org_iam.permissions import MANAGED_TYPES
 
 
 def test_every_stack_keeps_every_house_rule(all_runs: list[StackRun], estate: Estate) -> None:

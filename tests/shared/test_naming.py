@@ -12,17 +12,6 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from strategies_naming import (
-    DIRECTIONS,
-    PARTITIONS,
-    SLUG_ALPHABET,
-    account_ids,
-    kinds,
-    kinds_for,
-    lookalike_pairs,
-    name_specs,
-    regions,
-)
 
 from estate.naming import (
     DIGEST_LENGTH,
@@ -36,6 +25,17 @@ from estate.naming import (
     lambda_log_group_name,
     region_short,
     resource_name,
+)
+from tests.support.strategies_naming import (
+    DIRECTIONS,
+    PARTITIONS,
+    SLUG_ALPHABET,
+    account_ids,
+    kinds,
+    kinds_for,
+    lookalike_pairs,
+    name_specs,
+    regions,
 )
 
 VALID_INPUTS: dict[str, Any] = {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from estate.plan.runner import RecordedResource, StackRun
-from org_iam.permissions import MANAGED_TYPES
+from estate.programs.org_iam.permissions import MANAGED_TYPES
 
 Run = Callable[[str, str], StackRun]
 ACCOUNTS = ["dev", "staging", "prod"]
@@ -21,7 +21,8 @@ def _role(run: StackRun, logical: str) -> RecordedResource:
 
 
 def _trust(run: StackRun, logical: str) -> dict[str, Any]:
-    return json.loads(_role(run, logical).inputs["assumeRolePolicy"])
+    trust: dict[str, Any] = json.loads(_role(run, logical).inputs["assumeRolePolicy"])
+    return trust
 
 
 def _policy_actions(run: StackRun, logical: str) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -59,8 +60,8 @@ def test_an_unknown_selection_exits_2(
 
 
 def test_invalid_accounts_exit_2_before_any_program_runs(
-    accounts_copy, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    accounts_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     dev = accounts_copy / "dev.yaml"
     dev.write_text(dev.read_text().replace('"111111111111"', '"1"'))
     assert main(["plan", "--accounts-dir", str(accounts_copy)]) == 2

@@ -7,7 +7,8 @@ from typing import Any
 
 import pulumi
 import pytest
-from iam_pulumi import RecordingMocks, Resolve
+
+from tests.support.iam_pulumi import RecordingMocks, Resolve
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
-from iam_pulumi import RecordingMocks, Resolve
 
 from estate.iam import (
     Condition,
@@ -17,6 +16,7 @@ from estate.iam import (
     Statement,
     policy_document,
 )
+from tests.support.iam_pulumi import RecordingMocks, Resolve
 
 
 def _reports_policy() -> pulumi.Output[str]:

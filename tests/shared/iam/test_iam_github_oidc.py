@@ -7,7 +7,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from iam_pulumi import Resolve
 
 from estate.iam import (
     Branch,
@@ -19,6 +18,7 @@ from estate.iam import (
     github_subject_claims,
     trust_policy_json,
 )
+from tests.support.iam_pulumi import Resolve
 
 PROVIDER = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
 HOST = "token.actions.githubusercontent.com"

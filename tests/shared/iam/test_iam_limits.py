@@ -7,7 +7,6 @@ import json
 
 import pulumi
 import pytest
-from iam_pulumi import Resolve
 
 from estate.iam import (
     INLINE_POLICIES_MAX_CHARS,
@@ -20,6 +19,7 @@ from estate.iam import (
     policy_size,
     split_into_managed_policies,
 )
+from tests.support.iam_pulumi import Resolve
 
 
 def _object_statements(count: int) -> list[Statement]:

@@ -9,16 +9,6 @@ from random import Random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from iam_strategies import (
-    PROPERTY,
-    RESOURCE_LEVEL_ACTIONS,
-    STAR_ACTIONS,
-    branches,
-    environments,
-    invalid_repositories,
-    repositories,
-    statement_sets,
-)
 
 from estate.iam import (
     MANAGED_POLICY_MAX_CHARS,
@@ -34,6 +24,16 @@ from estate.iam import (
     policy_size,
     split_into_managed_policies,
     trust_policy_json,
+)
+from tests.support.iam_strategies import (
+    PROPERTY,
+    RESOURCE_LEVEL_ACTIONS,
+    STAR_ACTIONS,
+    branches,
+    environments,
+    invalid_repositories,
+    repositories,
+    statement_sets,
 )
 
 PROVIDER = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"

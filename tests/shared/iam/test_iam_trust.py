@@ -9,7 +9,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from iam_pulumi import Resolve
 
 from estate.iam import (
     Condition,
@@ -26,6 +25,7 @@ from estate.iam import (
     trust_policy_json,
     trust_policy_problems,
 )
+from tests.support.iam_pulumi import Resolve
 
 ACCOUNT = "111111111111"
 FUNCTION_ARN = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:estate-s3-analyzer"

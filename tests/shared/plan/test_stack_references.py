@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from estate.accounts import Estate
 from estate.contracts import ProjectContract
-from estate.plan.runner import ProgramError, run_stack
+from estate.plan.runner import ProgramError, StackRun, run_stack
 
 READER_PROGRAM = """
 import pulumi
@@ -26,8 +27,8 @@ def _program(tmp_path: Path, source: str, project: str) -> ProjectContract:
 
 
 def test_a_reference_is_served_the_producers_outputs_of_the_same_plan(
-    tmp_path: Path, estate: Estate, run_program
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, estate: Estate, run_program: Callable[[str, str], StackRun]
+) -> None:
     producer = run_program("org-iam", "staging")
     reader = _program(tmp_path, READER_PROGRAM, "reader")
     run = run_stack(

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from s3_world import S3World
+
+from tests.support.s3_world import S3World
 
 
 @pytest.fixture

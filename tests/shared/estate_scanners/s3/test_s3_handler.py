@@ -9,8 +9,8 @@ from typing import Any
 
 import boto3
 import pytest
-from s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, error_response, targets_bucket
 
+from estate_runtime import aws as runtime_aws
 from estate_runtime import invocation
 from estate_runtime.events import EventInvalid
 from estate_runtime.report_writer import decode_part
@@ -18,6 +18,7 @@ from estate_runtime.settings import SettingInvalid, reports_client
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.s3.checks import bucket_checks
 from estate_scanners.s3.request import parse_request
+from tests.support.s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, error_response, targets_bucket
 
 REPORTS = "estate-reports"
 EVENT: dict[str, Any] = {"scan_id": "scan-2026-03-01", "scan_started": "2026-03-01T06:00:00Z"}
@@ -211,7 +212,7 @@ def test_given_failing_buckets_when_invoked_then_scan_errors_counts_buckets_in_e
 ) -> None:
     for name in ("locked", "half-locked", "healthy"):
         reports.create_bucket(Bucket=name)
-    real_target_session = invocation.target_session
+    real_target_session = runtime_aws.target_session
 
     def deny(request: Any, event_name: str, **_: Any) -> Any:
         whole = targets_bucket(request.url, "locked")

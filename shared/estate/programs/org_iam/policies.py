@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pulumi
 
 from estate.iam import Condition, ConditionOperator, Effect, Statement
-from org_iam.permissions import MANAGED_TYPES, TypePermissions
+from estate.programs.org_iam.permissions import MANAGED_TYPES, TypePermissions
 
 # Creating a role, or changing its boundary, is allowed only with this boundary attached:
 # the deploy role can never mint a role more powerful than itself.

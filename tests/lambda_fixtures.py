@@ -1,4 +1,4 @@
-"""Fixtures shared by every Lambda function test: fake AWS, a fake Lambda context, faults.
+"""Fixtures for every test that runs Lambda code: fake AWS, a fake Lambda context, faults.
 
 - ``aws_credentials``, ``mocked_aws``, ``moto_endpoint``: fake AWS, from tests/conftest.py.
 - ``lambda_context``: a factory of fake Lambda contexts whose remaining time can count down.

@@ -10,10 +10,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, S3World
-
 from estate_scanners.s3.check_model import TagRuleSet
 from estate_scanners.tags.rules import parse_rules
+from tests.support.s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, S3World
 
 NO_CROSS_ACCOUNT_GRANT = (
     "Bucket pass-bucket's policy gives no other account write, delete or access-changing actions."

@@ -12,7 +12,8 @@ from typing import Any
 
 import boto3
 import pytest
-from s3_world import S3World
+
+from tests.support.s3_world import S3World
 
 
 def test_new_buckets_have_no_default_encryption_in_moto_yet_sse_s3_passes_default_encryption(

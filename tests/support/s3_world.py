@@ -61,7 +61,7 @@ class Recorder:
     def on_call(
         self, event_name: str, params: dict[str, Any], context: dict[str, Any], **_: Any
     ) -> None:
-        _, service, operation = event_name.split(".")
+        _event, service, operation = event_name.split(".")
         self.calls.append(Call(service, operation, params.get("Bucket"), context["client_region"]))
 
     def on_send(self, request: Any, event_name: str, **_: Any) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from s3_world import ACCOUNT_ID, S3World
 
 from estate_runtime.deadline import Deadline
 from estate_runtime.findings import SCHEMA_PATH
 from estate_scanners.s3.checks import bucket_checks
+from tests.support.s3_world import ACCOUNT_ID, S3World
 
 BUCKET_CHECKS = len(bucket_checks())
 NAMES = [f"bucket-{letter}" for letter in "abcdefg"]

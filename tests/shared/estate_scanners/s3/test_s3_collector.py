@@ -7,14 +7,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from s3_world import ACCOUNT_ID, S3World, targets_bucket, xml_response
-
 from estate_scanners.s3.checks import bucket_checks, needed_facts
 from estate_scanners.s3.sources import (
     GET_BUCKET_LOCATION,
     SOURCES,
     required_iam_actions,
 )
+from tests.support.s3_world import ACCOUNT_ID, S3World, targets_bucket, xml_response
 
 # What the registry's checks need, per bucket: the collector must fetch exactly this.
 BUCKET_OPERATIONS = {SOURCES[f].operation.name for f in needed_facts() if not f.is_account_fact}

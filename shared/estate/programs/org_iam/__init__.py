@@ -1,0 +1,1 @@
+"""org-iam: the GitHub OIDC provider, CI roles and permission boundary of one account."""

@@ -1,0 +1,1 @@
+"""Helpers several test modules import: worlds to build, strategies to draw from."""
