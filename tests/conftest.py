@@ -10,6 +10,7 @@ runs, and fake AWS (in-process moto, or a real moto_server on 127.0.0.1).
 
 from __future__ import annotations
 
+import os
 import shutil
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
@@ -25,6 +27,15 @@ from estate.contracts import contract_for
 from estate.plan.runner import StackRun, run_stack
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+
+# Hypothesis: CI must not fail by chance, so there every property runs a fixed, derived set
+# of examples (derandomize) and keeps no database. Local runs keep exploring fresh seeds.
+# Either way a failure prints the `@reproduce_failure` blob that replays it.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, deadline=None)
+settings.register_profile("explore", print_blob=True, deadline=None)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "explore")
+)
 
 # Lambda-side fixtures (fake contexts, fault injection) for every test that runs handler code.
 pytest_plugins = ["lambda_fixtures"]
