@@ -69,7 +69,9 @@ def layer_violations(root: Path) -> list[str]:
     for folder in ("tests", "bench"):
         for path in sorted((root / folder).rglob("*.py")):
             for name in sorted(imported_roots(path) & forbidden_projects):
-                problems.append(f"{path.relative_to(root)}: imports {name} (never import projects/)")
+                problems.append(
+                    f"{path.relative_to(root)}: imports {name} (never import projects/)"
+                )
     return problems
 
 
