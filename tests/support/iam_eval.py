@@ -114,7 +114,7 @@ def _matches(statement: Mapping[str, Any], request: Request) -> bool:
 
 _POSITIVE: Mapping[str, Callable[[str, str], bool]] = {
     "StringEquals": lambda expected, actual: expected == actual,
-    "StringLike": lambda expected, actual: _glob_match(expected, actual),
+    "StringLike": _glob_match,
     "ArnEquals": _arn_match,
     "ArnLike": _arn_match,
     "Bool": lambda expected, actual: expected.lower() == actual.lower(),

@@ -13,7 +13,7 @@ from estate.accounts import AccountsError, load_estate
 from estate.accounts.yaml_source import MAX_DEPTH, MAX_FILE_BYTES
 from estate.cli.main import main
 
-Edit = Callable[[Path], None]
+Edit = Callable[[Path], object]
 
 
 def _append(file: str, text: str) -> Edit:
