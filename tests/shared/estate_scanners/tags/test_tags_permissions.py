@@ -19,7 +19,7 @@ def test_the_collector_calls_exactly_the_declared_operations() -> None:
     def record(model: Any, **_: Any) -> None:
         called.append(f"ec2:{model.name}")
 
-    client.meta.events.register("before-call.ec2", lambda model, **kw: record(model))
+    client.meta.events.register("before-call.ec2", record)
     fetch_instance_page(client, "eu-west-1", None)
     assert set(called) == {f"{service}:{operation}" for service, operation, _ in OPERATIONS}
     assert required_iam_actions() == frozenset({"ec2:DescribeInstances"})
