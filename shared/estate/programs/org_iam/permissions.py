@@ -17,6 +17,9 @@ class TypePermissions:
     arn_patterns: tuple[str, ...]
 
 
+GITHUB_OIDC_PROVIDER_ARN = (
+    "arn:aws:iam::{account_id}:oidc-provider/token.actions.githubusercontent.com"
+)
 _ROLE_ARNS = ("arn:aws:iam::{account_id}:role/{prefix}*",)
 _POLICY_ARNS = ("arn:aws:iam::{account_id}:policy/{prefix}*",)
 
@@ -69,20 +72,22 @@ MANAGED_TYPES: Mapping[str, TypePermissions] = {
     ),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": TypePermissions(
         read=("iam:GetOpenIDConnectProvider",),
-        write=(
-            "iam:CreateOpenIDConnectProvider",
-            "iam:DeleteOpenIDConnectProvider",
-            "iam:UpdateOpenIDConnectProviderThumbprint",
-            "iam:AddClientIDToOpenIDConnectProvider",
-            "iam:RemoveClientIDFromOpenIDConnectProvider",
-            "iam:TagOpenIDConnectProvider",
-            "iam:UntagOpenIDConnectProvider",
-        ),
-        arn_patterns=(
-            "arn:aws:iam::{account_id}:oidc-provider/token.actions.githubusercontent.com",
-        ),
+        # The trust anchor of every CI role: only org-iam, applied by an administrator,
+        # changes it. CI reads it; the boundary denies OIDC_PROVIDER_WRITES to every role.
+        write=(),
+        arn_patterns=(GITHUB_OIDC_PROVIDER_ARN,),
     ),
 }
+
+OIDC_PROVIDER_WRITES = (
+    "iam:AddClientIDToOpenIDConnectProvider",
+    "iam:CreateOpenIDConnectProvider",
+    "iam:DeleteOpenIDConnectProvider",
+    "iam:RemoveClientIDFromOpenIDConnectProvider",
+    "iam:TagOpenIDConnectProvider",
+    "iam:UntagOpenIDConnectProvider",
+    "iam:UpdateOpenIDConnectProviderThumbprint",
+)
 
 # Resource types that are not AWS resources (providers, components, references) need no IAM.
 NON_AWS_TYPE_PREFIXES = ("pulumi:", "estate:")
