@@ -178,6 +178,12 @@ class Sizes(_Strict):
         return days
 
 
+class SecurityHubExport(_Strict):
+    """Whether core sends this account's finding transitions to AWS Security Hub."""
+
+    enabled: bool = False
+
+
 class Account(_Strict):
     """One AWS account of the estate (accounts/<name>.yaml); `name` is the file's stem."""
 
@@ -189,6 +195,7 @@ class Account(_Strict):
     required_tags: tuple[TagRule, ...] = ()
     alerts: Alerts = Alerts()
     sizes: Sizes = Sizes()
+    security_hub: SecurityHubExport = SecurityHubExport()
     assume_role_arn: str | None = None
 
     @field_validator("name")
