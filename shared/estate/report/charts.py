@@ -28,11 +28,15 @@ SEVERITY_COLOURS: Final = {
 }
 
 
+# What the bundle exposes to the page's own script (vl-convert's documented snippet names).
+_GLOBALS: Final = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+
+
 @cache
 def vega_javascript() -> str:
     """Vega + Vega-Lite + vega-embed as one script defining ``window.vegaEmbed``."""
     major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    bundle: str = vl_convert.javascript_bundle(vl_version=f"{major}.{minor}")
+    bundle: str = vl_convert.javascript_bundle(_GLOBALS, vl_version=f"{major}.{minor}")
     if "</script" in bundle.lower():  # would end the inline <script> early
         raise RuntimeError("the Vega bundle contains '</script'; it cannot be inlined")
     return bundle
@@ -52,7 +56,7 @@ def trend_chart(account: AccountReport) -> dict[str, Any]:
         if (value := scan.compliance()) is not None
     ]
     chart = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.InlineData(values=rows))
         .mark_line(point=True)
         .encode(
             x=alt.X("scan:T", title="scan started (UTC)"),
@@ -74,7 +78,7 @@ def severity_chart(accounts: Sequence[AccountReport]) -> dict[str, Any]:
         if (count := account.failed_by_severity[severity])
     ]
     chart = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.InlineData(values=rows))
         .mark_bar()
         .encode(
             y=alt.Y("account:N", title="account"),

@@ -20,11 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from estate_runtime.findings import SEVERITIES
+from estate_runtime.findings import SEVERITIES, STATUSES
 
-FAIL: Final = "FAIL"
-PASS: Final = "PASS"
-ERROR: Final = "ERROR"
+PASS, FAIL, ERROR = STATUSES
 CHANGES: Final = ("new", "reopened", "resolved")
 
 FindingKey = tuple[str, str]  # (resource_arn, check_id) within one account and scanner

@@ -218,7 +218,7 @@ def _check_block(check: CheckFailures, titles: Mapping[str, str]) -> str:
     rest = len(check.findings) - len(shown) - len(listed)
     remediation = next((f["remediation"] for f in check.findings if f.get("remediation")), None)
     rows = "".join(
-        f"<tr><td>{e(f['resource_id'])}<br><span class=\"muted\">{e(f['region'])}</span></td>"
+        f'<tr><td>{e(f["resource_id"])}<br><span class="muted">{e(f["region"])}</span></td>'
         f"<td>{e(f['message'])}</td><td><code>{e(_evidence(f['evidence']))}</code></td></tr>"
         for f in shown
     )
