@@ -11,7 +11,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from estate.accounts import AccountsError, load_estate
 from estate.cli.errors import EXIT_OK, UserError
-from estate.report import SourceError, write_report
 
 DEFAULT_OUTPUT = Path("report.html")
 
@@ -47,6 +46,9 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run(arguments: argparse.Namespace) -> int:
     """Write the report and print its path and what it covers."""
+    # Altair and the report load only for this command: other commands skip their import.
+    from estate.report import SourceError, write_report  # noqa: PLC0415
+
     sources: list[str] = arguments.sources or ["findings"]
 
     def s3_client() -> Any:
