@@ -51,6 +51,8 @@ ORG_IAM_ROLE_CHANGES = (
     "iam:PassRole",
     "iam:PutRolePermissionsBoundary",
     "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
     "iam:UpdateAssumeRolePolicy",
     "iam:UpdateRole",
 )
@@ -59,6 +61,8 @@ ORG_IAM_POLICY_CHANGES = (
     "iam:DeletePolicy",
     "iam:DeletePolicyVersion",
     "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
 )
 IDENTITY_ACTIONS = ("sts:GetCallerIdentity",)
 
