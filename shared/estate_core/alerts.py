@@ -70,7 +70,7 @@ def _subject(account: AccountInfo, members: Sequence[Transition]) -> str:
 
 
 def _message(account: AccountInfo, scan_id: str, members: Sequence[Transition]) -> str:
-    counts = dict.fromkeys(SEVERITIES, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for member in members:
         counts[str(member.item["severity"])] += 1
     lines = [
