@@ -66,7 +66,8 @@ class Emulator:
     def credentials(self, account_id: str) -> dict[str, str]:
         """AWS_* environment of a session in ``account_id`` (moto tells accounts by key)."""
         if account_id not in self._credentials:
-            sts = boto3.client("sts", region_name="us-east-1", endpoint_url=self.endpoint_url)
+            session = boto3.session.Session(region_name="us-east-1")
+            sts = session.client("sts", endpoint_url=self.endpoint_url)
             assumed = sts.assume_role(
                 RoleArn=f"arn:aws:iam::{account_id}:role/{EMULATOR_ROLE}",
                 RoleSessionName="estate-emulator",
@@ -83,10 +84,14 @@ class Emulator:
         key = (service, account_id, region)
         if key not in self._clients:
             creds = self.credentials(account_id)
-            self._clients[key] = boto3.client(
+            endpoint = self.endpoint_url
+            if endpoint is None and service == "dynamodbstreams":
+                # botocore 1.44 resolves a streams endpoint in-process moto does not route.
+                endpoint = f"https://streams.dynamodb.{region}.amazonaws.com"
+            self._clients[key] = boto3.session.Session().client(
                 service,
                 region_name=region,
-                endpoint_url=self.endpoint_url,
+                endpoint_url=endpoint,
                 aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
                 aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
                 aws_session_token=creds["AWS_SESSION_TOKEN"],

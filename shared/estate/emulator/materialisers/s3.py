@@ -131,12 +131,29 @@ def logging(world: World, resource: Resource) -> Materialised:
     return {}
 
 
+def moto_enforceable(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy without conditional Deny statements.
+
+    moto ignores a bucket policy's conditions, so the TLS-only Deny (``s3:*`` when
+    ``aws:SecureTransport`` is false) would deny every request. Those statements are left
+    out of the emulator's copy; the plan tests assert them on the recorded policy.
+    """
+    kept = [
+        statement
+        for statement in document.get("Statement", [])
+        if not (statement.get("Effect") == "Deny" and statement.get("Condition"))
+    ]
+    return {**document, "Statement": kept}
+
+
 @materialiser("aws-native:s3:BucketPolicy")
 def bucket_policy(world: World, resource: Resource) -> Materialised:
-    """PutBucketPolicy with the structured document."""
-    _s3(world, resource).put_bucket_policy(
-        Bucket=resource.inputs["bucket"], Policy=json.dumps(resource.inputs["policyDocument"])
-    )
+    """PutBucketPolicy with what moto can enforce of the structured document."""
+    document = moto_enforceable(resource.inputs["policyDocument"])
+    if document["Statement"]:
+        _s3(world, resource).put_bucket_policy(
+            Bucket=resource.inputs["bucket"], Policy=json.dumps(document)
+        )
     return {}
 
 
