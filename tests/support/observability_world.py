@@ -45,6 +45,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 def platform(**changes: Any) -> ObservedPlatform:
     """A platform with two functions per project, three dead-letter queues, two machines."""
     base = ObservedPlatform(
+        account_id=ACCOUNT_ID,
         region="eu-west-1",
         alert_topic_arn=TOPIC,
         functions={

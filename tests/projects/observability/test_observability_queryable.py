@@ -31,7 +31,7 @@ def test_the_table_has_the_schemas_columns_and_projected_partitions(
     assert [(c["name"], c["type"]) for c in columns] == [(c.name, c.type) for c in glue_columns()]
     assert [k["name"] for k in table["partitionKeys"]] == list(PARTITION_KEYS)
     bucket_url = f"s3://{observed.reports_bucket_name}"
-    scanned = sorted({account for _, account in observed.scans})
+    scanned = sorted({account for _, account in observed.scans} | {observed.account_id})
     assert table["parameters"] == projection_parameters(scanned, bucket_url)
     assert table["storageDescriptor"]["location"] == f"{bucket_url}/findings/"
     assert table["tableType"] == "EXTERNAL_TABLE"

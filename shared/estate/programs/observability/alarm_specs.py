@@ -256,7 +256,7 @@ def api_p99_latency(
     )
 
 
-def provisioned_spillover(function_name: pulumi.Input[str], alias: str) -> AlarmSpec:
+def provisioned_spillover(function_name: pulumi.Input[str], alias: pulumi.Input[str]) -> AlarmSpec:
     """Invocations of ``function:alias`` beyond its provisioned concurrency (cold starts)."""
     return AlarmSpec(
         purpose="api-provisioned-spillover",

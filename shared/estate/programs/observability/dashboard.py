@@ -37,17 +37,13 @@ class DashboardArgs:
 
     dashboard_name: str
     region: str
-    scans: Sequence[tuple[str, str]]  # (scanner, scanned account id)
+    scans: Sequence[tuple[str, str]]  # (scanner, scanned account id); may be empty
     functions: Mapping[str, pulumi.Input[str]]  # key -> function name
     dead_letter_queues: Mapping[str, pulumi.Input[str]]  # key -> queue name
     ingest_queue_name: pulumi.Input[str]
     table_name: pulumi.Input[str]
     api_name: pulumi.Input[str]
     api_stage: pulumi.Input[str]
-
-    def __post_init__(self) -> None:
-        if not self.scans:
-            raise ValueError("DashboardArgs.scans is empty: the account scans nothing?")
 
 
 def series(

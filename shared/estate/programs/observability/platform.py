@@ -24,12 +24,14 @@ from estate.programs.observability.queryable import QueryableReports, QueryableR
 class ObservedPlatform:
     """Names and ARNs of what one account runs, and how it is sized."""
 
+    account_id: str
     region: str
     alert_topic_arn: pulumi.Input[str]
     functions: Mapping[str, pulumi.Input[str]]  # key -> function name
     dead_letter_queues: Mapping[str, pulumi.Input[str]]  # key -> queue name
     state_machines: Mapping[str, pulumi.Input[str]]  # key -> state machine ARN
-    scans: Sequence[tuple[str, str]]  # (scanner, scanned account id) the schedules start
+    # (scanner, scanned account id) the schedules start; empty for an account a hub scans
+    scans: Sequence[tuple[str, str]]
     ingest_queue_name: pulumi.Input[str]
     table_name: pulumi.Input[str]
     reports_bucket_name: pulumi.Input[str]
@@ -37,12 +39,12 @@ class ObservedPlatform:
     api_name: pulumi.Input[str]
     api_stage: pulumi.Input[str]
     api_function_name: pulumi.Input[str]
-    api_alias: str
+    api_alias: pulumi.Input[str]
     api_provisioned_concurrency: int
     error_rate_percent: float = spec.DEFAULT_ERROR_RATE_PERCENT
 
     def __post_init__(self) -> None:
-        for field in ("functions", "dead_letter_queues", "state_machines", "scans"):
+        for field in ("functions", "dead_letter_queues", "state_machines"):
             if not getattr(self, field):
                 raise ValueError(f"ObservedPlatform.{field} is empty: nothing to watch there")
         if not 0 < self.error_rate_percent < 100:
@@ -108,7 +110,8 @@ def build(platform: ObservedPlatform, names: ProjectNames, opts: pulumi.Resource
         QueryableReportsArgs(
             reports_bucket_name=platform.reports_bucket_name,
             kms_key_arn=platform.key_arn,
-            account_ids=sorted({account for _, account in platform.scans}),
+            # Findings of every account this one scans land in its bucket (its own, if any).
+            account_ids=sorted({account for _, account in platform.scans} | {platform.account_id}),
             results_bucket_name=names.name(ResourceKind.S3_BUCKET, "athena-results"),
             name=names.name,
         ),
