@@ -147,11 +147,14 @@ def _unusable(finding: object) -> str | None:
     """
     if not isinstance(finding, dict):
         return "line: is not a JSON object"
-    if missing := _READ - finding.keys():
-        return f"{min(missing)}: missing"
-    for field, allowed in (("status", STATUSES), ("severity", SEVERITIES)):
-        if finding[field] not in allowed:
-            return f"{field}: {finding[field]!r} is not one of {', '.join(allowed)}"
-    if wrong := next((f for f in _COMPARED if not isinstance(finding[f], str)), None):
-        return f"{wrong}: is not a string"
-    return None if isinstance(finding["controls"], list) else "controls: is not a list"
+    if not _READ.issubset(finding.keys()):
+        return f"{min(_READ - finding.keys())}: missing"
+    for field, vocabulary in (("status", STATUSES), ("severity", SEVERITIES)):
+        if finding[field] not in vocabulary:
+            return f"{field}: {finding[field]!r} is not one of {', '.join(vocabulary)}"
+    for field in _COMPARED:
+        if not isinstance(finding[field], str):
+            return f"{field}: is not a string"
+    if not isinstance(finding["controls"], list):
+        return "controls: is not a list"
+    return None
