@@ -15,9 +15,9 @@ from estate_runtime.aws import client_config, target_session
 TARGET_ACCOUNT = "222222222222"
 
 
-def test_client_config_sets_adaptive_bounded_retries_pool_and_timeouts() -> None:
+def test_client_config_sets_standard_bounded_retries_pool_and_timeouts() -> None:
     config = client_config(max_attempts=4, max_pool_connections=48, read_timeout=7)
-    assert config.retries == {"mode": "adaptive", "total_max_attempts": 4}
+    assert config.retries == {"mode": "standard", "total_max_attempts": 4}
     assert config.max_pool_connections == 48
     assert config.read_timeout == 7
     assert config.connect_timeout == 5.0
@@ -35,7 +35,7 @@ def test_clients_are_built_once_per_service_and_region(mocked_aws: None) -> None
     assert session.client("ec2", "eu-west-1") is ec2
     assert session.client("ec2", "us-east-1") is not ec2
     assert session.client("ec2", "us-east-1").meta.region_name == "us-east-1"
-    assert ec2.meta.config.retries["mode"] == "adaptive"
+    assert ec2.meta.config.retries["mode"] == "standard"
 
 
 def test_account_id_asks_sts_once(mocked_aws: None) -> None:

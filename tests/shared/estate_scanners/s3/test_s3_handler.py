@@ -14,7 +14,7 @@ from estate_runtime import aws as runtime_aws
 from estate_runtime import invocation
 from estate_runtime.events import EventInvalid
 from estate_runtime.report_writer import decode_part
-from estate_runtime.settings import SettingInvalid, reports_client
+from estate_runtime.settings import SettingInvalid, confirm_reports_bucket, reports_client
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.s3.checks import bucket_checks
 from estate_scanners.s3.request import parse_request
@@ -31,10 +31,12 @@ def reports(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("SCAN_RESERVE_MS", "1000")
     reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()
     client = boto3.client("s3", region_name="us-east-1")
     client.create_bucket(Bucket=REPORTS)
     yield client
     reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()
 
 
 def stored_findings(client: Any, skip: str = REPORTS) -> list[dict[str, Any]]:
@@ -145,11 +147,11 @@ def test_given_a_role_arn_when_invoked_then_the_other_account_is_scanned(
         (dict(EVENT, include_account_checks="yes"), "include_account_checks"),
         (dict(EVENT, required_tags=[{"key": "Owner", "colour": "red"}]), "required_tags[0]"),
         (dict(EVENT, continuation={"start_after": "x"}), "continuation.next_part"),
-        (dict(EVENT, continuation={"next_part": 1}), "continuation"),
+        (dict(EVENT, continuation={"next_part": 1}), "continuation.buckets"),
         (dict(EVENT, continuation={"buckets": [], "next_part": 1}), "continuation.buckets"),
         (
             dict(EVENT, buckets=["a"], continuation={"start_after": "a", "next_part": 1}),
-            "continuation",
+            "continuation.start_after",
         ),
     ],
 )

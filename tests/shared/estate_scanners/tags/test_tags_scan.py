@@ -47,6 +47,7 @@ class TagScan:
             "scan_id": "scan-1",
             "scan_started": STARTED,
             "clock": lambda: datetime(2025, 2, 1, 0, 0, 30, tzinfo=UTC),
+            "refetch_pause_s": 0.0,
         }
         settings.update(options)
         return scan_tags(self.session, sink=self.sink, **settings)
@@ -222,7 +223,8 @@ def test_throttled_beyond_the_attempts_is_an_error_for_that_region(
         ec2, "DescribeInstances", code="RequestLimitExceeded", times=None, status=503
     )
     result = tag_scan.run(regions=("eu-west-1",))
-    assert throttled.calls == 3  # the bounded attempt count, no more
+    # The bounded attempt count, twice (the page's second chance), no more.
+    assert throttled.calls == 2 * 3
     assert tag_scan.findings()["eu-west-1"]["evidence"]["error_code"] == "RequestLimitExceeded"
     assert result.instances_scanned == 0
 
