@@ -36,7 +36,9 @@ class EventInvalid(ValueError):
     """A handler event that cannot be used; the message names the field and what it needs."""
 
     def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"event.{field}: {reason}")
+        # An unprintable key (a line break, say) is shown escaped: the error stays one line.
+        shown = field if field.isprintable() else repr(field)
+        super().__init__(f"event.{shown}: {reason}")
         self.field = field
         self.reason = reason
 

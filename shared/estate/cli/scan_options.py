@@ -125,10 +125,9 @@ def _regions(scanner: str, raw: str | None) -> tuple[str, ...] | None:
 
 
 def _output(raw: str | None) -> OutputTarget | None:
-    """The target, probed: its folder (or the nearest one that exists) must take a file.
-
-    A trailing slash, or an existing folder, means a folder of report parts, created when
-    the scan writes. Nothing is left behind by the probe.
+    """The target, probed: its folder (or, for a folder target, the nearest one that exists)
+    must take a file. A trailing slash, or an existing folder, means a folder of report
+    parts, created when the scan writes; a file's folder must exist. The probe leaves nothing.
     """
     if raw is None:
         return None
@@ -141,6 +140,11 @@ def _output(raw: str | None) -> OutputTarget | None:
     if not is_folder and not path.name.endswith((".jsonl", ".jsonl.gz")):
         raise UserError(
             f"--output {raw}: name a .jsonl or .jsonl.gz file, or a folder ending with /"
+        )
+    if not is_folder and not path.parent.is_dir():
+        raise UserError(
+            f"--output {raw}: folder {path.parent} does not exist; create it first, "
+            "or end the name with / for a folder of report parts (created if missing)"
         )
     _probe_writable(raw, path if is_folder else path.parent)
     return OutputTarget(path, is_folder)

@@ -211,7 +211,6 @@ def _output_sink(
 def _replaced_on_success(target: OutputTarget) -> Iterator[IO[str]]:
     """A temporary file beside the target, renamed over it only when the scan ends without
     an exception: a failed scan leaves neither a partial file nor a 0-byte one."""
-    target.path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.path.parent, prefix=".estate-scan-")
     os.close(handle)
     try:
