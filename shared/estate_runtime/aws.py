@@ -162,6 +162,22 @@ def target_session(
     if role_arn is None:
         return TargetSession(base, chosen_region, client_settings, endpoint_url)
     home = TargetSession(base, chosen_region, client_settings, endpoint_url)
+    assume = assume_role_params(role_arn, external_id, session_name, source_identity)
+    credentials = home.client("sts").assume_role(**assume)["Credentials"]
+    assumed = boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=chosen_region,
+    )
+    return TargetSession(assumed, chosen_region, client_settings, endpoint_url)
+
+
+def assume_role_params(
+    role_arn: str, external_id: str | None, session_name: str, source_identity: str | None
+) -> dict[str, Any]:
+    """The AssumeRole request into a target account: named after the scan, and carrying
+    ``SourceIdentity`` when given (the role's trust must allow ``sts:SetSourceIdentity``)."""
     assume: dict[str, Any] = {
         "RoleArn": role_arn,
         "RoleSessionName": session_name,
@@ -171,14 +187,7 @@ def target_session(
         assume["ExternalId"] = external_id
     if source_identity is not None:
         assume["SourceIdentity"] = source_identity
-    credentials = home.client("sts").assume_role(**assume)["Credentials"]
-    assumed = boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=chosen_region,
-    )
-    return TargetSession(assumed, chosen_region, client_settings, endpoint_url)
+    return assume
 
 
 def session_name_for(scan_id: str, prefix: str = SESSION_NAME_PREFIX) -> str:
