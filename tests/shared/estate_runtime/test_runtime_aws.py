@@ -9,8 +9,17 @@ from urllib.parse import urlsplit
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from estate_runtime.aws import client_config, target_session
+from estate_runtime.aws import (
+    SESSION_NAME_PATTERN,
+    assume_role_params,
+    client_config,
+    session_name_for,
+    target_session,
+)
+from estate_runtime.events import SCAN_ID_PATTERN
 
 TARGET_ACCOUNT = "222222222222"
 
@@ -161,3 +170,36 @@ def test_throttled_calls_are_retried_within_the_bounded_attempts(
         ec2.describe_instances()
     assert always.calls == 3
     assert json.dumps(throttled.requests)  # the injector saw real request URLs
+
+
+@given(scan_id=st.from_regex(SCAN_ID_PATTERN, fullmatch=True))
+def test_a_session_name_carries_the_scan_id_within_iams_limits(scan_id: str) -> None:
+    name = session_name_for(scan_id)
+    assert SESSION_NAME_PATTERN.fullmatch(name)
+    assert len(name) <= 64
+    if len(f"estate-{scan_id}") <= 64:
+        assert name == f"estate-{scan_id}"
+    else:
+        assert name.startswith(f"estate-{scan_id}"[:55])
+
+
+@given(
+    first=st.from_regex(SCAN_ID_PATTERN, fullmatch=True),
+    second=st.from_regex(SCAN_ID_PATTERN, fullmatch=True),
+)
+def test_two_scan_ids_never_share_a_session_name(first: str, second: str) -> None:
+    if first != second:
+        assert session_name_for(first) != session_name_for(second)
+
+
+def test_the_assume_role_request_names_the_scan_and_sets_the_source_identity() -> None:
+    params = assume_role_params(
+        f"arn:aws:iam::{TARGET_ACCOUNT}:role/estate-scanner", None, "estate-s-1", "estate-s-1"
+    )
+    assert params["RoleSessionName"] == params["SourceIdentity"] == "estate-s-1"
+    assert "ExternalId" not in params
+
+
+def test_a_malformed_session_name_or_source_identity_is_refused() -> None:
+    with pytest.raises(ValueError, match="source_identity"):
+        target_session(role_arn=f"arn:aws:iam::{TARGET_ACCOUNT}:role/r", source_identity="a b")

@@ -25,10 +25,14 @@ BUCKET_OPERATIONS = sorted(SOURCES[fact].operation.name for fact in BUCKET_FACTS
 
 def answer_200(url: str, body: bytes) -> AWSResponse:
     headers = {"Content-Type": "application/xml"}
-    return AWSResponse(url, 200, headers, HTTPResponse(body=io.BytesIO(body), preload_content=False))
+    return AWSResponse(
+        url, 200, headers, HTTPResponse(body=io.BytesIO(body), preload_content=False)
+    )
 
 
-def answer(world: S3World, operation: str, respond: Callable[[Any, int], AWSResponse | None]) -> None:
+def answer(
+    world: S3World, operation: str, respond: Callable[[Any, int], AWSResponse | None]
+) -> None:
     """Every request of ``operation`` goes to ``respond(request, attempt)`` (attempt from 1)."""
     attempts: Counter[str] = Counter()
 
@@ -172,7 +176,9 @@ def test_a_fault_on_one_bucket_leaves_the_others_judged(world: S3World) -> None:
     answer(
         world,
         "GetBucketAcl",
-        lambda request, _: answer_200(request.url, b"<") if targets_bucket(request.url, "broken") else None,
+        lambda request, _: (
+            answer_200(request.url, b"<") if targets_bucket(request.url, "broken") else None
+        ),
     )
 
     world.scan()
