@@ -48,8 +48,26 @@ class ScanOptions:
     output: OutputTarget | None
 
 
+# The flags that take one text value (argparse turns a value of "--" into an empty list).
+TEXT_FLAGS: Final = (
+    "region",
+    "role_arn",
+    "external_id",
+    "endpoint_url",
+    "scan_id",
+    "concurrency",
+    "regions",
+    "output",
+    "profile",
+    "account",
+)
+
+
 def check_options(arguments: argparse.Namespace) -> ScanOptions:
     """Every flag checked in order; the first problem raises its one-line UserError."""
+    for name in TEXT_FLAGS:
+        if isinstance(getattr(arguments, name), list):
+            setattr(arguments, name, "")
     _check_pattern("--region", arguments.region, REGION_PATTERN, "a region code like eu-west-1")
     _check_pattern("--role-arn", arguments.role_arn, ROLE_ARN_PATTERN, "an IAM role ARN")
     _check_pattern(

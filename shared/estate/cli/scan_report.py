@@ -32,11 +32,20 @@ class NotJudged:
 
 
 def error_codes(finding: dict[str, Any]) -> frozenset[str]:
-    """The error codes an ERROR finding's evidence names (both scanners' shapes)."""
-    evidence = finding.get("evidence") or {}
-    codes = {str(e.get("code")) for e in (evidence.get("errors") or {}).values() if e.get("code")}
-    if evidence.get("error_code"):
-        codes.add(str(evidence["error_code"]))
+    """The error codes an ERROR finding's evidence names, wherever the check put them: a
+    failed fetch's ``{"code", "message", "operation"}``, or the tag checker's ``error_code``."""
+    codes: set[str] = set()
+    stack: list[Any] = [finding.get("evidence")]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if {"code", "operation"} <= value.keys():
+                codes.add(str(value["code"]))
+            if isinstance(value.get("error_code"), str):
+                codes.add(value["error_code"])
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
     return frozenset(codes or {"ERROR"})
 
 

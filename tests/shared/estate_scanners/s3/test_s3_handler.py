@@ -296,9 +296,10 @@ def test_a_reports_bucket_that_does_not_exist_fails_naming_the_variable_before_t
         )
         return client
 
-    with pytest.MonkeyPatch.context() as patch, pytest.raises(SettingInvalid) as refused:
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(boto3.Session, "client", recording_client)
-        s3_analyzer_handler.handler(dict(EVENT), lambda_context())
+        with pytest.raises(SettingInvalid) as refused:
+            s3_analyzer_handler.handler(dict(EVENT), lambda_context())
 
     assert "REPORTS_BUCKET='estate-reports-typo': the bucket does not exist" in str(refused.value)
     assert scanned == []
