@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 
-class UnusableResponse(BotoCoreError):
+class UnusableResponse(BotoCoreError):  # type: ignore[misc]  # botocore has no stubs
     """A successful status whose body holds no document where the operation returns one."""
 
     fmt = "{operation} answered HTTP {status} with an empty body where a document was expected"

@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from estate.cli import accounts_cmd, plan_cmd, scan_cmd
 from estate.cli.errors import EXIT_USAGE, UserError
@@ -28,7 +28,11 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = OneLineParser(prog="estate", description="multi-account AWS compliance platform")
-    subcommands = parser.add_subparsers(dest="command", required=True)
+    # Subparsers are OneLineParsers too (argparse builds them with the parent's class).
+    subcommands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True),
+    )
     accounts_cmd.register(subcommands)
     plan_cmd.register(subcommands)
     scan_cmd.register(subcommands)

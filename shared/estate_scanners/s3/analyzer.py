@@ -60,6 +60,8 @@ class S3ScanResult:
     # Resources (buckets, and the account for its own checks) with at least one ERROR
     # finding: the `ScanErrors` metric (estate_runtime.metrics).
     resources_in_error: int = 0
+    # Items fetched a second time after failing transiently (estate_runtime.retries).
+    refetched: int = 0
 
     @property
     def findings(self) -> int:
@@ -156,6 +158,7 @@ def scan_buckets(
         keys=tuple(tally.keys),
         continuation=continuation,
         resources_in_error=len(tally.in_error),
+        refetched=collector.stats.refetched,
     )
 
 

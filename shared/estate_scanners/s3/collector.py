@@ -145,7 +145,8 @@ def fetch_outcome(client: Any, source: FactSource, **params: str) -> Outcome:
 
 def locate(client: Any, bucket: str, account_id: str) -> str | FetchError:
     """The bucket's region from GetBucketLocation, or the error that prevented it."""
-    return locate_outcome(client, bucket, account_id)[0]
+    region: str | FetchError = locate_outcome(client, bucket, account_id)[0]
+    return region
 
 
 def locate_outcome(client: Any, bucket: str, account_id: str) -> Outcome:
