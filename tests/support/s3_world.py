@@ -179,6 +179,7 @@ class S3World:
             "scan_id": "scan-test",
             "scan_started": SCAN_STARTED,
             "sink": self.sink,
+            "refetch_pause_s": 0.0,  # the second-chance pass without its pause
         }
         return scan_buckets(self.session, **(arguments | overrides))
 

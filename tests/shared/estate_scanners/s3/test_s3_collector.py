@@ -7,7 +7,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from moto.s3.models import s3_backends
+
 from estate_scanners.s3.checks import bucket_checks, needed_facts
+from estate_scanners.s3.collector import Collector
 from estate_scanners.s3.sources import (
     GET_BUCKET_LOCATION,
     SOURCES,
@@ -247,10 +250,12 @@ def test_throttling_beyond_the_retry_budget_is_an_error_for_that_item(
     client = world.session.client("s3", "us-east-1")
     injector = inject_faults(client, "GetBucketLogging", code="SlowDown", status=503, times=None)
 
-    world.scan()
+    result = world.scan()
 
     finding = world.finding("overloaded-bucket", "s3.access_logging")
-    assert injector.calls == 4  # the world's bounded attempt count
+    # The world's bounded attempt count, twice: the batch, then the second-chance pass.
+    assert injector.calls == 2 * 4
+    assert result.fetch_errors == 1
     assert finding["status"] == "ERROR"
     assert finding["evidence"]["errors"]["logging"]["code"] == "SlowDown"
     assert world.finding("overloaded-bucket", "s3.versioning")["status"] == "FAIL"
@@ -299,3 +304,55 @@ def test_an_unexpected_fault_locating_one_bucket_errors_that_bucket_and_the_scan
     for name in ("healthy-bucket", "zebra-bucket"):
         statuses = {f["status"] for f in world.findings() if f["resource_id"] == name}
         assert "ERROR" not in statuses
+
+
+def _cut_pages(world: S3World, served: int) -> list[dict[str, list[str]]]:
+    """Paged ListBuckets answers the first ``served`` buckets and no token (what moto does
+    at 1,000); the unpaged call goes to moto and answers in full."""
+    queries: list[dict[str, list[str]]] = []
+
+    def respond(request: Any, **_: Any) -> Any:
+        query = parse_qs(urlsplit(request.url).query)
+        queries.append(query)
+        if "max-buckets" not in query:
+            return None
+        names = sorted(b["Name"] for b in world.admin().list_buckets()["Buckets"])[:served]
+        return xml_response(request.url, 200, list_page([(n, None) for n in names], None))
+
+    world.boto.events.register("before-send.s3.ListBuckets", respond)
+    return queries
+
+
+def test_a_full_page_without_a_token_is_confirmed_by_an_unpaged_listing(world: S3World) -> None:
+    names = [world.bucket(f"bucket-{index}") for index in range(5)]
+    queries = _cut_pages(world, served=2)
+
+    with Collector(world.session, account_id=ACCOUNT_ID, facts=()) as collector:
+        listed = collector.list_buckets(page_size=2)
+
+    assert [ref.name for ref in listed] == sorted(names)
+    assert [("max-buckets" in q) for q in queries] == [True, False]
+
+
+def test_a_page_short_of_full_is_trusted_without_a_second_listing(world: S3World) -> None:
+    for index in range(3):
+        world.bucket(f"bucket-{index}")
+    queries = _cut_pages(world, served=3)
+
+    with Collector(world.session, account_id=ACCOUNT_ID, facts=()) as collector:
+        listed = collector.list_buckets(page_size=4)
+
+    assert len(listed) == 3 and len(queries) == 1
+
+
+def test_an_account_of_2001_buckets_is_listed_in_full_on_moto(world: S3World) -> None:
+    """moto answers ListBuckets(MaxBuckets=1000) with 1,000 buckets and no token."""
+    backend = s3_backends[ACCOUNT_ID]["aws"]
+    names = [f"bulk-{index:05d}" for index in range(2001)]
+    for name in names:  # straight into moto's backend: 2,001 CreateBucket calls take ~20 s
+        backend.create_bucket(name, "us-east-1")
+
+    with Collector(world.session, account_id=ACCOUNT_ID, facts=()) as collector:
+        listed = collector.list_buckets()
+
+    assert [ref.name for ref in listed] == names
