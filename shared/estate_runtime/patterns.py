@@ -362,7 +362,7 @@ def _too_many_overlapping(parsed: Sequence[tuple[Any, Any]], ignore_case: bool) 
     longest, _open = _chain(parsed, ignore_case, [])
     if longest > MAX_OVERLAPPING_REPEATS:
         return (
-            f"{longest} variable-length quantifiers can take the same characters in a row "
+            f"overlapping run: {longest} variable-length quantifiers can take the same characters in a row "
             f"(at most {MAX_OVERLAPPING_REPEATS}: each one multiplies the backtracking); "
             "separate them with a character they cannot match, or fix their lengths"
         )
