@@ -86,6 +86,25 @@ def test_given_all_fields_when_made_then_the_finding_validates() -> None:
     assert REFERENCE.is_valid(finding)
 
 
+def test_a_remediation_is_carried_and_validated() -> None:
+    fix = {"text": "Add the Owner tag.", "url": "https://docs.aws.amazon.com/tag-editor/"}
+    finding = a_finding(remediation=fix)
+    assert finding["remediation"] == fix
+    validate_finding(finding)
+    assert "remediation" not in a_finding()  # optional: producers without one stay valid
+    validate_finding(a_finding())
+    for bad, field in [
+        ({"text": "x", "url": "http://example.com/"}, "remediation.url"),
+        ({"text": "", "url": fix["url"]}, "remediation.text"),
+        ({"text": "x"}, "remediation.url"),
+        ({**fix, "extra": "x"}, "remediation.extra"),
+    ]:
+        with pytest.raises(FindingInvalid) as caught:
+            validate_finding(a_finding(remediation=bad))
+        assert caught.value.field == field
+        assert not REFERENCE.is_valid(a_finding(remediation=bad))
+
+
 def test_observed_at_is_converted_to_utc_and_naive_times_are_refused() -> None:
     paris = timezone(timedelta(hours=1))
     assert format_timestamp(datetime(2025, 1, 1, 4, 0, 0, 250, tzinfo=paris)) == (
@@ -203,6 +222,13 @@ def _strategy_for(spec: dict[str, Any]) -> st.SearchStrategy[Any]:
         )
     if kind == "array":
         return st.lists(_strategy_for(spec["items"]), max_size=4)
+    if kind == "object" and "properties" in spec:
+        members = {name: _strategy_for(sub) for name, sub in spec["properties"].items()}
+        required = set(spec.get("required", ()))
+        return st.fixed_dictionaries(
+            {name: s for name, s in members.items() if name in required},
+            optional={name: s for name, s in members.items() if name not in required},
+        )
     if kind == "object":
         scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=10)
         return st.dictionaries(
@@ -211,9 +237,7 @@ def _strategy_for(spec: dict[str, Any]) -> st.SearchStrategy[Any]:
     raise AssertionError(f"no strategy for {spec}")
 
 
-valid_findings = st.fixed_dictionaries(
-    {name: _strategy_for(spec) for name, spec in PROPERTIES.items()}
-)
+valid_findings = _strategy_for(SCHEMA)
 
 wrong_types = st.one_of(
     st.none(),
@@ -237,7 +261,7 @@ def mutated_findings(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     kinds += ["bad_item"] if "items" in spec else []
     kind = draw(st.sampled_from([*kinds, "extra"]))
     if kind == "missing":
-        del finding[field]
+        finding.pop(field, None)  # an optional field may not have been drawn
     elif kind == "extra":
         field = draw(st.text(min_size=1, max_size=12).filter(lambda name: name not in PROPERTIES))
         finding[field] = draw(wrong_types)
