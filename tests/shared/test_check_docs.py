@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from estate.check_docs import END, START, readme_section, render, with_table
-from estate_scanners.s3.checks._not_covered import NOT_COVERED
 from estate_scanners.s3.checks import all_checks
+from estate_scanners.s3.checks._not_covered import NOT_COVERED
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

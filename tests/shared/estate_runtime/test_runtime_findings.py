@@ -21,15 +21,13 @@ from estate_runtime.findings import (
     compile_schema,
     ecma_anchors,
     format_timestamp,
-    load_schema,
     make_finding,
     partition_for_region,
     severity_at_least,
     validate_finding,
 )
+from tests.support.findings_strategies import PROPERTIES, SCHEMA, valid_findings
 
-SCHEMA = load_schema()
-PROPERTIES: dict[str, dict[str, Any]] = SCHEMA["properties"]
 REFERENCE = jsonschema.Draft202012Validator(SCHEMA)
 
 
@@ -206,38 +204,6 @@ def test_a_schema_keyword_outside_the_supported_subset_is_refused() -> None:
 
 # --- validator agrees with the reference jsonschema library --------------------------------
 
-
-def _strategy_for(spec: dict[str, Any]) -> st.SearchStrategy[Any]:
-    if "enum" in spec:
-        return st.sampled_from(spec["enum"])
-    if "pattern" in spec:
-        pattern = spec["pattern"]
-        strings = st.from_regex(pattern)
-        # Where Python's "$" and JSON Schema's "$" differ (a trailing newline), they must.
-        return strings.filter(lambda s: not s.endswith("\n")) if pattern.endswith("$") else strings
-    kind = spec["type"]
-    if kind == "string":
-        return st.text(
-            min_size=spec.get("minLength", 0), max_size=min(spec.get("maxLength", 40), 40)
-        )
-    if kind == "array":
-        return st.lists(_strategy_for(spec["items"]), max_size=4)
-    if kind == "object" and "properties" in spec:
-        members = {name: _strategy_for(sub) for name, sub in spec["properties"].items()}
-        required = set(spec.get("required", ()))
-        return st.fixed_dictionaries(
-            {name: s for name, s in members.items() if name in required},
-            optional={name: s for name, s in members.items() if name not in required},
-        )
-    if kind == "object":
-        scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=10)
-        return st.dictionaries(
-            st.text(max_size=8), scalars | st.lists(scalars, max_size=3), max_size=4
-        )
-    raise AssertionError(f"no strategy for {spec}")
-
-
-valid_findings = _strategy_for(SCHEMA)
 
 wrong_types = st.one_of(
     st.none(),
