@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict, passed, present
+from estate_scanners.s3.check_model import (
+    BucketCheck,
+    BucketSubject,
+    Remediation,
+    Verdict,
+    passed,
+    present,
+)
 from estate_scanners.s3.checks import cross_account_access, public_read, versioning
 from estate_scanners.s3.facts import (
     AccountFacts,
@@ -30,6 +37,7 @@ OWN = "123456789012"
 OTHER = "210987654321"
 DENIED = FetchError("AccessDenied", "no", "GetPublicAccessBlock")
 NO_BLOCK = NotConfigured("NoSuchPublicAccessBlockConfiguration")
+EXAMPLE_FIX = Remediation("Fix it.", "https://docs.aws.amazon.com/AmazonS3/latest/userguide/")
 
 
 def subject(account_block: Fetched[PublicAccessBlock] = NO_BLOCK, **facts: Any) -> BucketSubject:
@@ -47,6 +55,7 @@ def check(judge: Any, needs: set[Fact]) -> BucketCheck:
         severity_reason="For tests.",
         controls=(),
         needs=frozenset(needs),
+        remediation=EXAMPLE_FIX,
         judge=judge,
     )
 
@@ -223,6 +232,7 @@ def test_a_declared_conditional_control_joins_the_check_controls_only_when_named
         controls=("SecurityHub:S3.13",),
         conditional_controls=(("SecurityHub:S3.10", "versioned"),),
         needs=frozenset(),
+        remediation=EXAMPLE_FIX,
         judge=lambda _: passed("fine"),
     )
 
