@@ -189,10 +189,13 @@ def test_selectors_refused_for_the_only_trail_give_error_not_fail(world: S3World
 
 
 def test_pages_follow_next_token_and_refuse_a_repeating_one() -> None:
-    answers = {None: {"Items": [1], "NextToken": "a"}, "a": {"Items": [2]}}
+    answers: dict[str | None, dict[str, Any]] = {
+        None: {"Items": [1], "NextToken": "a"},
+        "a": {"Items": [2]},
+    }
     seen = list(pages(lambda **p: answers[p.get("NextToken")]))
     assert [page["Items"] for page in seen] == [[1], [2]]
 
-    looping = {None: {"NextToken": "a"}, "a": {"NextToken": "a"}}
+    looping: dict[str | None, dict[str, Any]] = {None: {"NextToken": "a"}, "a": {"NextToken": "a"}}
     with pytest.raises(ValueError, match="repeated"):
         list(pages(lambda **p: looping[p.get("NextToken")]))
