@@ -9,12 +9,16 @@ import json
 import pkgutil
 import re
 import sys
+from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 
+import boto3
 import pytest
 
 import estate_scanners.s3.checks as checks_package
+from estate.check_docs import render
+from estate.cli.main import main
 from estate_runtime.findings import SEVERITIES, load_schema
 from estate_scanners.s3.check_model import (
     AccountCheck,
@@ -255,3 +259,72 @@ def test_the_severity_table_shows_a_conditional_control_with_its_condition() -> 
 
     assert lifecycle_row["controls"] == ["SecurityHub:S3.13", "SecurityHub:S3.10 (versioned)"]
     assert lifecycle_row["conditional_controls"] == {"SecurityHub:S3.10": "versioned"}
+
+
+# --- "Adding a check is one module" -------------------------------------------------------
+
+THROWAWAY = '''"""s3.throwaway_probe: a check written by a test, to prove one module is all a check takes."""
+
+from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Remediation, passed
+from estate_scanners.s3.facts import Fact
+
+
+def throwaway_probe(subject: BucketSubject) -> object:
+    """PASS, naming the bucket."""
+    return passed(f"Probe saw {subject.bucket.name}.")
+
+
+CHECK = BucketCheck(
+    check_id="s3.throwaway_probe",
+    title="The probe ran",
+    severity="LOW",
+    severity_reason="A test's probe.",
+    controls=(),
+    remediation=Remediation("Nothing to do.", "https://docs.aws.amazon.com/AmazonS3/latest/userguide/"),
+    needs=frozenset({Fact.OBJECT_LOCK}),
+    judge=throwaway_probe,
+)
+'''
+
+
+@pytest.fixture
+def throwaway_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder holding one new check module, joined to the checks package's search path."""
+    (tmp_path / "throwaway_probe.py").write_text(THROWAWAY, encoding="utf-8")
+    monkeypatch.setattr(checks_package, "__path__", [*checks_package.__path__, str(tmp_path)])
+    all_checks.cache_clear()
+    yield tmp_path
+    sys.modules.pop("estate_scanners.s3.checks.throwaway_probe", None)
+    monkeypatch.undo()
+    all_checks.cache_clear()
+
+
+def test_a_new_module_is_in_the_registry_the_readme_table_and_the_iam_actions(
+    throwaway_check: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "s3.throwaway_probe" in {check.check_id for check in all_checks()}
+    assert "| `s3.throwaway_probe` | LOW | — | The probe ran | A test's probe. |" in render()
+
+    # The IAM actions follow the registry: with the new module as the only check, the
+    # scanner needs listing, locating, and exactly the one action its fact's source names.
+    monkeypatch.setattr(checks_package, "__path__", [str(throwaway_check)])
+    all_checks.cache_clear()
+    assert [check.check_id for check in all_checks()] == ["s3.throwaway_probe"]
+    assert required_iam_actions() == {
+        LIST_BUCKETS.iam_action,
+        GET_BUCKET_LOCATION.iam_action,
+        SOURCES[Fact.OBJECT_LOCK].operation.iam_action,
+    }
+
+
+@pytest.mark.usefixtures("mocked_aws", "throwaway_check")
+def test_a_new_module_reaches_the_cli_output(capsys: pytest.CaptureFixture[str]) -> None:
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="probed")
+
+    assert main(["scan", "s3", "--format", "jsonl"]) == 0
+
+    findings = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    probe = [f for f in findings if f["check_id"] == "s3.throwaway_probe"]
+    assert [(f["resource_id"], f["status"], f["message"]) for f in probe] == [
+        ("probed", "PASS", "Probe saw probed.")
+    ]
