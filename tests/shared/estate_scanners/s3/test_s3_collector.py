@@ -11,15 +11,18 @@ from moto.s3.models import s3_backends
 
 from estate_scanners.s3.checks import bucket_checks, needed_facts
 from estate_scanners.s3.collector import Collector
+from estate_scanners.s3.facts import ACCOUNT_FACTS
 from estate_scanners.s3.sources import (
     GET_BUCKET_LOCATION,
     SOURCES,
     required_iam_actions,
 )
+from tests.support.pending import NEEDS_GENERIC_COLLECTOR
 from tests.support.s3_world import ACCOUNT_ID, S3World, targets_bucket, xml_response
 
 # What the registry's checks need, per bucket: the collector must fetch exactly this.
 BUCKET_OPERATIONS = {SOURCES[f].operation.name for f in needed_facts() if not f.is_account_fact}
+ACCOUNT_OPERATIONS = len(needed_facts() & ACCOUNT_FACTS)
 
 
 def list_page(names: list[tuple[str, str | None]], token: str | None) -> str:
@@ -112,6 +115,7 @@ def test_a_bucket_in_another_region_is_read_through_that_regions_client(world: S
     assert world.finding("frankfurt-bucket", "s3.versioning")["region"] == "eu-central-1"
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_each_configuration_item_is_fetched_exactly_once_per_bucket(world: S3World) -> None:
     buckets = [world.bucket(f"bucket-{i}") for i in range(5)]
 
@@ -122,7 +126,9 @@ def test_each_configuration_item_is_fetched_exactly_once_per_bucket(world: S3Wor
     assert {operation for operation, _ in per_item} == BUCKET_OPERATIONS | {
         GET_BUCKET_LOCATION.name
     }
-    expected_calls = 1 + 1 + len(buckets) * (1 + len(BUCKET_OPERATIONS))
+    # ListBuckets, one call per account fact, and per bucket its location and items (a
+    # bucket without access points and an account without trails need no follow-up call).
+    expected_calls = 1 + ACCOUNT_OPERATIONS + len(buckets) * (1 + len(BUCKET_OPERATIONS))
     assert len(world.recorder.calls) == result.calls == expected_calls
 
 
@@ -144,11 +150,19 @@ IAM_ACTION_OF_OPERATION = {
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
     ("s3", "GetBucketTagging"): "s3:GetBucketTagging",
+    ("s3-control", "ListAccessPoints"): "s3:ListAccessPoints",
+    ("s3-control", "GetAccessPoint"): "s3:GetAccessPoint",
+    ("s3-control", "ListMultiRegionAccessPoints"): "s3:ListMultiRegionAccessPoints",
+    ("cloudtrail", "DescribeTrails"): "cloudtrail:DescribeTrails",
+    ("cloudtrail", "GetEventSelectors"): "cloudtrail:GetEventSelectors",
 }
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_the_calls_made_are_exactly_the_iam_actions_the_registry_derives(world: S3World) -> None:
     world.bucket("bucket-a")
+    world.access_point("bucket-a", "bucket-a-ap")  # so the follow-up calls are made too
+    world.trail("audit")
 
     world.scan()
 
@@ -158,6 +172,7 @@ def test_the_calls_made_are_exactly_the_iam_actions_the_registry_derives(world: 
     assert used == required_iam_actions()
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_access_denied_on_one_bucket_gives_error_for_that_bucket_only(world: S3World) -> None:
     world.bucket("healthy-bucket")
     world.bucket("locked-bucket")
@@ -191,6 +206,7 @@ def test_access_denied_on_one_bucket_gives_error_for_that_bucket_only(world: S3W
     assert result.buckets_scanned == 3
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_access_denied_on_one_item_errors_only_the_checks_that_need_it(world: S3World) -> None:
     world.bucket("partly-denied", region="eu-west-1")
     world.fail_bucket("partly-denied", code="AccessDenied", operation="GetBucketPolicy")
@@ -225,6 +241,7 @@ def test_a_denied_not_configured_style_call_is_error_never_fail(world: S3World) 
         assert finding["evidence"]["errors"]["encryption"]["operation"] == "GetBucketEncryption"
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_throttling_on_the_first_attempts_is_retried_and_succeeds(
     world: S3World, inject_faults: Callable[..., Any]
 ) -> None:
@@ -276,6 +293,7 @@ def test_a_shard_bucket_deleted_before_the_scan_is_error_in_the_home_region(worl
     assert world.finding("still-here", "s3.versioning")["status"] == "FAIL"
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_an_unexpected_fault_locating_one_bucket_errors_that_bucket_and_the_scan_goes_on(
     world: S3World,
 ) -> None:

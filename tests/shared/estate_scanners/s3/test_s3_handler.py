@@ -16,8 +16,9 @@ from estate_runtime.events import EventInvalid
 from estate_runtime.report_writer import decode_part
 from estate_runtime.settings import SettingInvalid, confirm_reports_bucket, reports_client
 from estate_scanners import s3_analyzer_handler
-from estate_scanners.s3.checks import bucket_checks
+from estate_scanners.s3.checks import account_checks, bucket_checks
 from estate_scanners.s3.request import parse_request
+from tests.support.pending import NEEDS_GENERIC_COLLECTOR
 from tests.support.s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, error_response, targets_bucket
 
 REPORTS = "estate-reports"
@@ -61,7 +62,7 @@ def test_given_an_account_when_invoked_then_findings_land_in_the_reports_bucket_
     assert result["account_id"] == ACCOUNT_ID
     assert result["buckets_scanned"] == 3  # the reports bucket is in the account too
     findings = stored_findings(reports)
-    assert len(findings) == result["findings"] == 3 * len(bucket_checks()) + 1
+    assert len(findings) == result["findings"] == 3 * len(bucket_checks()) + len(account_checks())
     assert {f["scan_id"] for f in findings} == {"scan-2026-03-01"}
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert len(emf) == 1
@@ -91,7 +92,7 @@ def test_given_little_time_when_invoked_then_it_returns_a_continuation_that_comp
     assert second["done"] is True
     counts = Counter((f["resource_id"], f["check_id"]) for f in stored_findings(reports))
     assert set(counts.values()) == {1}
-    assert len(counts) == 6 * len(bucket_checks()) + 1
+    assert len(counts) == 6 * len(bucket_checks()) + len(account_checks())
 
 
 def test_given_a_shard_with_required_tags_when_invoked_then_only_the_shard_is_judged(
@@ -206,6 +207,7 @@ def test_given_a_reserve_that_leaves_no_time_when_invoked_then_it_is_refused_bef
     assert stored_findings(reports) == []
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_given_failing_buckets_when_invoked_then_scan_errors_counts_buckets_in_error_not_calls(
     reports: Any,
     lambda_context: Callable[..., Any],
