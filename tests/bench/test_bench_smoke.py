@@ -10,7 +10,6 @@ from pathlib import Path
 
 from estate_scanners.s3.checks import bucket_checks, needed_facts
 from estate_scanners.s3.facts import ACCOUNT_FACTS
-from tests.support.pending import NEEDS_GENERIC_COLLECTOR
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 A_FAILED_VERDICT = re.compile(r"^\s+FAIL\s", re.M)
@@ -36,7 +35,6 @@ def run_bench(script: str, *arguments: str) -> str:
     return completed.stdout
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_given_recorded_responses_when_replayed_then_each_item_is_fetched_once_per_bucket() -> None:
     output = run_bench(
         "scan_latency.py",
@@ -56,7 +54,6 @@ def test_given_recorded_responses_when_replayed_then_each_item_is_fetched_once_p
     assert not A_FAILED_VERDICT.search(output)
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_given_a_moto_server_when_both_scans_run_then_every_resource_has_its_findings() -> None:
     output = run_bench("scan_emulator.py", "--buckets", str(BUCKETS), "--instances", "20")
 

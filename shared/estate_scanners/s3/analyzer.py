@@ -227,6 +227,7 @@ def _findings(
             evidence=verdict.evidence,
             controls=check.controls_for(verdict),
             observed_at=observed,
+            remediation=check.remediation.as_finding(),
         )
         for check, verdict in verdicts
     ]

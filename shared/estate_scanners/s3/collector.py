@@ -128,7 +128,7 @@ def fetch_outcome(client: Any, source: FactSource, **params: str) -> Outcome:
     """`fetch`, and whether a failure was transient (worth one more try later)."""
     operation = source.operation.name
     try:
-        response = getattr(client, source.operation.method)(**params)
+        response = source.call(client, **params)
     except (ClientError, BotoCoreError, *UNUSABLE_RESPONSE) as error:
         code, message = code_and_message(error)
         if isinstance(error, ClientError) and code in source.not_configured_codes:
@@ -248,19 +248,19 @@ class Collector(ClosesOnExit):
 
     def account_facts(self) -> AccountFacts:
         """The account-level facts, one call each."""
-        facts = AccountFacts(account_id=self.account_id, region=self.home_region)
+        values: dict[Fact, Fetched[Any]] = {}
         for source in self.account_sources:
-            client = self.session.client(source.operation.service, self.home_region)
+            client = self.session.client(
+                source.operation.service, source.region or self.home_region
+            )
             outcome = fetch_outcome(client, source, AccountId=self.account_id)
             if outcome[1]:  # transient: one more chance, as for bucket items
                 self.stats.refetched += 1
                 self.stats.calls += 1
                 time.sleep(self.refetch_pause_s)
                 outcome = fetch_outcome(client, source, AccountId=self.account_id)
-            value = self._record(outcome[0])
-            if source.fact is Fact.ACCOUNT_PUBLIC_ACCESS_BLOCK:
-                facts = AccountFacts(self.account_id, self.home_region, public_access_block=value)
-        return facts
+            values[source.fact] = self._record(outcome[0])
+        return AccountFacts(self.account_id, self.home_region).with_facts(values)
 
     def collect(self, refs: Sequence[BucketRef]) -> Iterator[BucketFacts]:
         """Each bucket's facts, yielded as soon as all of its items have arrived; items that
@@ -324,11 +324,10 @@ class Collector(ClosesOnExit):
         sources: Sequence[FactSource],
         pending: dict[Future[Outcome], _Item],
     ) -> None:
-        client = self.session.client("s3", assembly.region)
         for source in sources:
             future = self._pool.submit(
                 _guarded_fetch,
-                client,
+                self.session.client(source.operation.service, assembly.region),
                 source,
                 Bucket=assembly.ref.name,
                 ExpectedBucketOwner=self.account_id,

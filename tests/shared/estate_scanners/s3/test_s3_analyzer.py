@@ -13,7 +13,6 @@ import pytest
 from estate_runtime.deadline import Deadline
 from estate_runtime.findings import SCHEMA_PATH
 from estate_scanners.s3.checks import account_checks, bucket_checks
-from tests.support.pending import NEEDS_GENERIC_COLLECTOR
 from tests.support.s3_world import ACCOUNT_ID, S3World
 
 BUCKET_CHECKS = len(bucket_checks())
@@ -152,7 +151,6 @@ def test_every_finding_validates_against_the_findings_json_schema(
         validator.validate(finding)
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_the_result_counts_what_was_written(seven_buckets: S3World) -> None:
     seven_buckets.fail_bucket("bucket-d", code="AccessDenied")
 

@@ -17,7 +17,6 @@ from estate_scanners.s3.sources import (
     SOURCES,
     required_iam_actions,
 )
-from tests.support.pending import NEEDS_GENERIC_COLLECTOR
 from tests.support.s3_world import ACCOUNT_ID, S3World, targets_bucket, xml_response
 
 # What the registry's checks need, per bucket: the collector must fetch exactly this.
@@ -115,7 +114,6 @@ def test_a_bucket_in_another_region_is_read_through_that_regions_client(world: S
     assert world.finding("frankfurt-bucket", "s3.versioning")["region"] == "eu-central-1"
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_each_configuration_item_is_fetched_exactly_once_per_bucket(world: S3World) -> None:
     buckets = [world.bucket(f"bucket-{i}") for i in range(5)]
 
@@ -158,7 +156,6 @@ IAM_ACTION_OF_OPERATION = {
 }
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_the_calls_made_are_exactly_the_iam_actions_the_registry_derives(world: S3World) -> None:
     world.bucket("bucket-a")
     world.access_point("bucket-a", "bucket-a-ap")  # so the follow-up calls are made too
@@ -172,7 +169,6 @@ def test_the_calls_made_are_exactly_the_iam_actions_the_registry_derives(world: 
     assert used == required_iam_actions()
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_access_denied_on_one_bucket_gives_error_for_that_bucket_only(world: S3World) -> None:
     world.bucket("healthy-bucket")
     world.bucket("locked-bucket")
@@ -206,7 +202,6 @@ def test_access_denied_on_one_bucket_gives_error_for_that_bucket_only(world: S3W
     assert result.buckets_scanned == 3
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_access_denied_on_one_item_errors_only_the_checks_that_need_it(world: S3World) -> None:
     world.bucket("partly-denied", region="eu-west-1")
     world.fail_bucket("partly-denied", code="AccessDenied", operation="GetBucketPolicy")
@@ -241,7 +236,6 @@ def test_a_denied_not_configured_style_call_is_error_never_fail(world: S3World) 
         assert finding["evidence"]["errors"]["encryption"]["operation"] == "GetBucketEncryption"
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_throttling_on_the_first_attempts_is_retried_and_succeeds(
     world: S3World, inject_faults: Callable[..., Any]
 ) -> None:
@@ -293,7 +287,6 @@ def test_a_shard_bucket_deleted_before_the_scan_is_error_in_the_home_region(worl
     assert world.finding("still-here", "s3.versioning")["status"] == "FAIL"
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_an_unexpected_fault_locating_one_bucket_errors_that_bucket_and_the_scan_goes_on(
     world: S3World,
 ) -> None:

@@ -18,7 +18,6 @@ from estate_runtime.settings import SettingInvalid, confirm_reports_bucket, repo
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.s3.checks import account_checks, bucket_checks
 from estate_scanners.s3.request import parse_request
-from tests.support.pending import NEEDS_GENERIC_COLLECTOR
 from tests.support.s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, error_response, targets_bucket
 
 REPORTS = "estate-reports"
@@ -207,7 +206,6 @@ def test_given_a_reserve_that_leaves_no_time_when_invoked_then_it_is_refused_bef
     assert stored_findings(reports) == []
 
 
-@NEEDS_GENERIC_COLLECTOR
 def test_given_failing_buckets_when_invoked_then_scan_errors_counts_buckets_in_error_not_calls(
     reports: Any,
     lambda_context: Callable[..., Any],
