@@ -62,6 +62,7 @@ workload_boundary = aws.iam.Policy(
     description="The most any role the deploy role creates may do: no IAM at all",
     policy=policy_document(
         workload_boundary_statements(
+            account=account.name,
             account_id=account.account_id,
             prefix=names.account_prefix,
             regions=account.regions,
