@@ -198,6 +198,7 @@ def _check_arn(sid: str, resource: str, actions: tuple[str, ...], tag_scoped: bo
         not _WILDCARDS.sub("", name)
         and not tag_scoped
         and not _account_wide_read(actions, resource)
+        and not (set(actions) <= ALIAS_ACTIONS and resource.endswith(":key/*"))
     ):
         raise PolicyError(
             f"statement {sid}: resource {resource!r} matches resources of any name; "
@@ -214,6 +215,10 @@ def _account_wide_read(actions: tuple[str, ...], resource: str) -> bool:
     """Every bucket of the account, read by the scanner (resource_star.py says why)."""
     return resource == ALL_BUCKETS and set(actions) <= account_wide_read_actions()
 
+
+# An alias operation is authorised on the alias AND on the key it names (AWS's KMS
+# guide); aliases carry no tags, so the alias's name is what scopes the pair.
+ALIAS_ACTIONS = frozenset({"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"})
 
 ALL_BUCKETS = "arn:aws:s3:::*"
 """Every bucket: only ``account_wide_read_actions()`` may be granted on it."""
