@@ -120,7 +120,9 @@ scanner = CiRole(
         trust_policy=roles_of_account_trust(
             scan.hub.account_id, scan.trusted_role_arns, scan.external_id
         ),
-        statements=scanner_statements(sorted(scanner_actions())),
+        statements=scanner_statements(
+            sorted(scanner_actions()), account_id=account.account_id, regions=account.regions
+        ),
         boundary_arn=boundary.arn,
     ),
     opts=providers.opts(),

@@ -27,6 +27,20 @@ RESOURCE_STAR_ACTIONS: Mapping[str, str] = MappingProxyType(
             "S3 analyzer reads the account-level public access block (S3 Control, "
             "estate_scanners.s3.sources)"
         ),
+        "s3:ListAccessPoints": (
+            "S3 analyzer lists a bucket's access points (S3 Control, estate_scanners.s3.reads)"
+        ),
+        "s3:GetAccessPoint": (
+            "S3 analyzer reads each access point's block (estate_scanners.s3.reads); the "
+            "catalogue gives it no resource type"
+        ),
+        "s3:ListMultiRegionAccessPoints": (
+            "S3 analyzer lists the account's multi-Region access points "
+            "(estate_scanners.s3.sources)"
+        ),
+        "cloudtrail:DescribeTrails": (
+            "S3 analyzer lists trails for the data-event checks (estate_scanners.s3.reads)"
+        ),
         "ec2:DescribeInstances": (
             "tag checker's DescribeInstances (estate_scanners.tags.collector); EC2 Describe* "
             "take no ARN"

@@ -213,7 +213,8 @@ def _check_arn(sid: str, resource: str, actions: tuple[str, ...], tag_scoped: bo
 
 def _account_wide_read(actions: tuple[str, ...], resource: str) -> bool:
     """Every bucket of the account, read by the scanner (resource_star.py says why)."""
-    return resource == ALL_BUCKETS and set(actions) <= account_wide_read_actions()
+    every = resource == ALL_BUCKETS or _ALL_TRAILS.fullmatch(resource) is not None
+    return every and set(actions) <= account_wide_read_actions()
 
 
 # An alias operation is authorised on the alias AND on the key it names (AWS's KMS
@@ -222,3 +223,6 @@ ALIAS_ACTIONS = frozenset({"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlia
 
 ALL_BUCKETS = "arn:aws:s3:::*"
 """Every bucket: only ``account_wide_read_actions()`` may be granted on it."""
+ALL_TRAILS = "arn:aws:cloudtrail:{region}:{account_id}:trail/*"
+"""Every trail of one region of an account: only ``account_wide_read_actions()`` on it."""
+_ALL_TRAILS = re.compile(r"arn:aws:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/\*")

@@ -21,7 +21,7 @@ from typing import Any
 
 from estate.iam import RESOURCE_STAR_ACTIONS, Condition, ConditionOperator, Effect, Statement
 from estate.iam.resource_star import account_wide_read_actions
-from estate.iam.statements import ALL_BUCKETS
+from estate.iam.statements import ALL_BUCKETS, ALL_TRAILS
 from estate.programs.org_iam.permissions import (
     GITHUB_OIDC_PROVIDER_ARN,
     MANAGED_TYPES,
@@ -296,22 +296,42 @@ def _merged_sid(members: list[Statement]) -> str:
     return f"{min(m.sid for m in members)}Etc"
 
 
-def scanner_statements(actions: Sequence[str]) -> list[Statement]:
-    """Exactly ``actions`` (the scanners' reads): account-wide ones on ``*``, the rest on
-    every bucket. Anything else is a programming error and is refused."""
+def scanner_statements(
+    actions: Sequence[str], *, account_id: str, regions: Sequence[str]
+) -> list[Statement]:
+    """Exactly ``actions`` (the scanners' reads): account-wide ones on ``*``, bucket reads on
+    every bucket, trail reads on every trail of the account's regions. Anything else is a
+    programming error and is refused."""
     star = tuple(sorted(a for a in actions if a in RESOURCE_STAR_ACTIONS))
-    buckets = tuple(sorted(a for a in actions if a in account_wide_read_actions()))
-    unplaced = set(actions) - set(star) - set(buckets)
+    wide = [a for a in actions if a in account_wide_read_actions()]
+
+    def of_service(service: str) -> tuple[str, ...]:
+        return tuple(sorted(a for a in wide if a.startswith(f"{service}:")))
+
+    buckets, trails = of_service("s3"), of_service("cloudtrail")
+    unplaced = set(actions) - set(star) - set(buckets) - set(trails)
     if unplaced:
         raise ValueError(
-            f"scanner actions {sorted(unplaced)} are neither account-wide nor bucket reads; "
-            "grant them on named resources in org-iam's scanner policy"
+            f"scanner actions {sorted(unplaced)} are neither account-wide nor bucket or trail "
+            "reads; grant them on named resources in org-iam's scanner policy"
         )
     statements = []
     if star:
         statements.append(Statement(sid="ScanAccount", actions=star, resources=("*",)))
     if buckets:
         statements.append(Statement(sid="ScanBuckets", actions=buckets, resources=(ALL_BUCKETS,)))
+    if trails:
+        # The account's own trails; an organisation trail's selectors live in the management
+        # account and read as AccessDenied: the check says ERROR, never FAIL.
+        statements.append(
+            Statement(
+                sid="ScanTrails",
+                actions=trails,
+                resources=tuple(
+                    ALL_TRAILS.format(region=region, account_id=account_id) for region in regions
+                ),
+            )
+        )
     return statements
 
 
@@ -325,7 +345,8 @@ def boundary_statements(
     oidc = GITHUB_OIDC_PROVIDER_ARN.format(account_id=scope.account_id)
     return [
         *compacted(deploy_statements(scope, BOUNDED_TYPES)),
-        *scanner_statements(scanner_actions),  # the scanner role carries this boundary too
+        # The scanner role carries this boundary too.
+        *scanner_statements(scanner_actions, account_id=scope.account_id, regions=scope.regions),
         Statement(
             sid="KeepBoundaries",
             effect=Effect.DENY,
