@@ -11,7 +11,7 @@ from estate.components import (
     LambdaFunctionArgs,
     powertools_layer_arn,
 )
-from estate.contracts import ORG_IAM, export_outputs, read_outputs
+from estate.contracts import export_outputs
 from estate.naming import ResourceKind
 from estate.packaging import code_archive
 from estate.programs.core import functions as fn
@@ -33,10 +33,9 @@ providers = make_providers(account, organization, stack.contract.project)
 # Components hold both kinds of resources: hand them both providers.
 component_opts = pulumi.ResourceOptions(providers=[providers.aws(), providers.native()])
 names = CoreNames(account=account.name, account_id=account.account_id)
-# Every role the deploy role creates must carry org-iam's boundary (iam:PermissionsBoundary).
-boundary_arn = read_outputs(
-    stack.contract, ORG_IAM, organization=organization.pulumi_org, stack=account.name
-)["permission_boundary_arn"].apply(str)
+# Every role the deploy role creates must carry org-iam's workload boundary
+# (iam:PermissionsBoundary); its ARN follows from the account's names.
+boundary_arn = stack.workload_boundary_arn
 code = code_archive(fn.CODE_PACKAGES)
 layers = [powertools_layer_arn(account.primary_region)]
 accounts_env = encode_accounts(

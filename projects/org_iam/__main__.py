@@ -35,7 +35,9 @@ organization = stack.estate.organization
 names = stack.names
 providers = make_providers(account, organization, stack.contract.project)
 scope = Scope(
+    account=account.name,
     account_id=account.account_id,
+    regions=account.regions,
     prefix=names.account_prefix,
     own_prefix=names.project_prefix,
     workload_boundary_arn=stack.workload_boundary_arn,
@@ -62,6 +64,7 @@ workload_boundary = aws.iam.Policy(
     description="The most any role the deploy role creates may do: no IAM at all",
     policy=policy_document(
         workload_boundary_statements(
+            account=account.name,
             account_id=account.account_id,
             prefix=names.account_prefix,
             regions=account.regions,
@@ -117,7 +120,9 @@ scanner = CiRole(
         trust_policy=roles_of_account_trust(
             scan.hub.account_id, scan.trusted_role_arns, scan.external_id
         ),
-        statements=scanner_statements(sorted(scanner_actions())),
+        statements=scanner_statements(
+            sorted(scanner_actions()), account_id=account.account_id, regions=account.regions
+        ),
         boundary_arn=boundary.arn,
     ),
     opts=providers.opts(),

@@ -27,9 +27,48 @@ RESOURCE_STAR_ACTIONS: Mapping[str, str] = MappingProxyType(
             "S3 analyzer reads the account-level public access block (S3 Control, "
             "estate_scanners.s3.sources)"
         ),
+        "s3:ListAccessPoints": (
+            "S3 analyzer lists a bucket's access points (S3 Control, estate_scanners.s3.reads)"
+        ),
+        "s3:GetAccessPoint": (
+            "S3 analyzer reads each access point's block (estate_scanners.s3.reads); the "
+            "catalogue gives it no resource type"
+        ),
+        "s3:ListMultiRegionAccessPoints": (
+            "S3 analyzer lists the account's multi-Region access points "
+            "(estate_scanners.s3.sources)"
+        ),
+        "cloudtrail:DescribeTrails": (
+            "S3 analyzer lists trails for the data-event checks (estate_scanners.s3.reads)"
+        ),
         "ec2:DescribeInstances": (
             "tag checker's DescribeInstances (estate_scanners.tags.collector); EC2 Describe* "
             "take no ARN"
+        ),
+        # The deploy role (org-iam's MANAGED_TYPES), creating what has no ARN before it exists.
+        "kms:CreateKey": (
+            "deploy role creates core's reports key (aws:kms/key:Key), only with the "
+            "account's estate:account tag (aws:RequestTag)"
+        ),
+        "lambda:CreateEventSourceMapping": (
+            "deploy role creates core's queue and stream mappings "
+            "(aws:lambda/eventSourceMapping:EventSourceMapping), only tagged (aws:RequestTag)"
+        ),
+        "sns:Unsubscribe": (
+            "deploy role: an address leaves alerts.emails (core's aws-native alert Topic)"
+        ),
+        "kms:ListAliases": "preview and deploy roles: the aws provider reads an alias by listing",
+        "logs:DescribeLogGroups": (
+            "preview and deploy roles: the aws provider reads a log group by prefix listing"
+        ),
+        # pulumi-aws-native (s3 BucketPolicy, sns Topic, scheduler Schedule) goes through the
+        # Cloud Control API; Cloud Control then calls the service with the caller's rights.
+        "cloudformation:CreateResource": "deploy role: pulumi-aws-native creates via Cloud Control",
+        "cloudformation:UpdateResource": "deploy role: pulumi-aws-native updates via Cloud Control",
+        "cloudformation:DeleteResource": "deploy role: pulumi-aws-native deletes via Cloud Control",
+        "cloudformation:GetResource": "preview and deploy roles: pulumi-aws-native reads",
+        "cloudformation:GetResourceRequestStatus": (
+            "deploy role: pulumi-aws-native polls its Cloud Control requests"
         ),
         # Identity: Pulumi's aws provider asks who it is before anything else.
         "sts:GetCallerIdentity": (

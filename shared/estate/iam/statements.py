@@ -16,7 +16,7 @@ from enum import StrEnum
 import pulumi
 
 from estate.iam.catalogue import action_catalogue
-from estate.iam.conditions import Condition
+from estate.iam.conditions import Condition, ConditionOperator
 from estate.iam.errors import PolicyError
 from estate.iam.resource_star import RESOURCE_STAR_ACTIONS, account_wide_read_actions
 
@@ -75,13 +75,13 @@ class Statement:
         if not isinstance(self.effect, Effect):
             raise PolicyError(f"statement {self.sid}: effect {self.effect!r}; use Effect.ALLOW")
         _check_actions(self.sid, self.actions)
-        _check_resources(self.sid, self.actions, self.resources)
         for condition in self.conditions:
             if not isinstance(condition, Condition):
                 raise PolicyError(
                     f"statement {self.sid}: condition {condition!r} is no Condition; "
                     "build it as Condition(operator, key, values)"
                 )
+        _check_resources(self.sid, self.actions, self.resources, _tag_scoped(self.conditions))
 
 
 def _require_tuple(sid: str, field: str, value: object, of_what: str) -> None:
@@ -120,8 +120,29 @@ def _check_actions(sid: str, actions: tuple[str, ...]) -> None:
             )
 
 
+def _tag_scoped(conditions: tuple[Condition, ...]) -> bool:
+    """Whether the statement reaches only resources carrying (or created with) a tag value.
+
+    Resources with AWS-generated ids (KMS keys, REST APIs, event source mappings) have no
+    name to prefix: an exact tag condition scopes them instead, so any id may be named.
+    """
+    return any(
+        c.operator is ConditionOperator.STRING_EQUALS
+        and c.key.startswith(prefix)
+        and c.key != prefix
+        for c in conditions
+        for prefix in TAG_CONDITION_PREFIXES
+    )
+
+
+TAG_CONDITION_PREFIXES = ("aws:ResourceTag/", "aws:RequestTag/")
+
+
 def _check_resources(
-    sid: str, actions: tuple[str, ...], resources: tuple[pulumi.Input[str], ...]
+    sid: str,
+    actions: tuple[str, ...],
+    resources: tuple[pulumi.Input[str], ...],
+    tag_scoped: bool = False,
 ) -> None:
     _require_tuple(sid, "resources", resources, "ARNs")
     if "*" in resources:
@@ -129,7 +150,7 @@ def _check_resources(
         return
     for resource in resources:
         if isinstance(resource, str):
-            _check_arn(sid, resource, actions)
+            _check_arn(sid, resource, actions, tag_scoped)
         elif not isinstance(resource, pulumi.Output) and not inspect.isawaitable(resource):
             raise PolicyError(
                 f"statement {sid}: resource {resource!r} is neither an ARN nor an Output of "
@@ -162,7 +183,7 @@ def _check_resource_star(
         )
 
 
-def _check_arn(sid: str, resource: str, actions: tuple[str, ...]) -> None:
+def _check_arn(sid: str, resource: str, actions: tuple[str, ...], tag_scoped: bool) -> None:
     match = _ARN.fullmatch(resource)
     if match is None:
         raise PolicyError(
@@ -173,7 +194,12 @@ def _check_arn(sid: str, resource: str, actions: tuple[str, ...]) -> None:
     segments = [part for part in _SEGMENTS.split(match["resource"]) if part]
     service = match["service"]
     name = segments[0] if service in _NAME_FIRST_SERVICES or len(segments) == 1 else segments[1]
-    if not _WILDCARDS.sub("", name) and not _account_wide_read(actions, resource):
+    if (
+        not _WILDCARDS.sub("", name)
+        and not tag_scoped
+        and not _account_wide_read(actions, resource)
+        and not (set(actions) <= ALIAS_ACTIONS and resource.endswith(":key/*"))
+    ):
         raise PolicyError(
             f"statement {sid}: resource {resource!r} matches resources of any name; "
             "name the resource's ARN (a wildcard may only follow a name, e.g. /* or estate-*)"
@@ -187,8 +213,16 @@ def _check_arn(sid: str, resource: str, actions: tuple[str, ...]) -> None:
 
 def _account_wide_read(actions: tuple[str, ...], resource: str) -> bool:
     """Every bucket of the account, read by the scanner (resource_star.py says why)."""
-    return resource == ALL_BUCKETS and set(actions) <= account_wide_read_actions()
+    every = resource == ALL_BUCKETS or _ALL_TRAILS.fullmatch(resource) is not None
+    return every and set(actions) <= account_wide_read_actions()
 
+
+# An alias operation is authorised on the alias AND on the key it names (AWS's KMS
+# guide); aliases carry no tags, so the alias's name is what scopes the pair.
+ALIAS_ACTIONS = frozenset({"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"})
 
 ALL_BUCKETS = "arn:aws:s3:::*"
 """Every bucket: only ``account_wide_read_actions()`` may be granted on it."""
+ALL_TRAILS = "arn:aws:cloudtrail:{region}:{account_id}:trail/*"
+"""Every trail of one region of an account: only ``account_wide_read_actions()`` on it."""
+_ALL_TRAILS = re.compile(r"arn:aws:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/\*")

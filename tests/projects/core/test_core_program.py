@@ -12,6 +12,7 @@ from estate.components import LIVE_ALIAS
 from estate.contracts import CORE, deploy_order
 from estate.plan.runner import RecordedResource, StackRun
 from estate.programs.core.findings_api import ROUTES
+from estate.stack import workload_boundary_arn
 from estate_core import api_handler, layout
 from estate_scanners.s3.facts import BucketPolicy
 from estate_scanners.s3.policy import parse_policy
@@ -169,7 +170,7 @@ def test_every_function_has_its_log_group_first_a_bounded_role_and_one_policy(
     runs: dict[tuple[str, str], StackRun], estate: Estate, account: str
 ) -> None:
     run = _core(runs, account)
-    boundary = runs[("org-iam", account)].outputs["permission_boundary_arn"]
+    boundary = workload_boundary_arn(estate.account(account))
     names = []
     for component in _functions(run):
         log_group = _child(run, component, "aws:cloudwatch/logGroup:LogGroup")

@@ -59,14 +59,18 @@ def test_oidc_audiences_must_be_exact(audiences: Any) -> None:
 def test_the_scope_refuses_prefixes_not_built_by_the_names_helper() -> None:
     with pytest.raises(ValueError, match="must extend the account prefix"):
         Scope(
+            account="dev",
             account_id="111111111111",
+            regions=("eu-west-1",),
             prefix="estate-dev-",
             own_prefix="estate-prod-org-iam-",
             workload_boundary_arn="arn:aws:iam::111111111111:policy/estate-prod-org-iam-w",
         )
     with pytest.raises(ValueError, match="not an org-iam policy"):
         Scope(
+            account="dev",
             account_id="111111111111",
+            regions=("eu-west-1",),
             prefix="estate-dev-",
             own_prefix="estate-dev-org-iam-",
             workload_boundary_arn="arn:aws:iam::111111111111:policy/estate-dev-core-w",

@@ -51,7 +51,13 @@ def test_the_scanner_role_grants_exactly_what_both_scanners_declare(run_program:
     assert scanner_actions() == s3_actions() | tag_actions()
     assert _allowed(role.identity) == scanner_actions()
     for action in sorted(scanner_actions()):
-        resource = "*" if action in RESOURCE_STAR_ACTIONS else "arn:aws:s3:::any-bucket"
+        resource = (
+            "*"
+            if action in RESOURCE_STAR_ACTIONS
+            else "arn:aws:cloudtrail:eu-central-1:333333333333:trail/any-trail"
+            if action.startswith("cloudtrail:")
+            else "arn:aws:s3:::any-bucket"
+        )
         assert role.decide(action, resource) is Decision.ALLOW, action
     for write in ("s3:PutBucketPolicy", "s3:GetObject", "ec2:CreateTags", "iam:PassRole"):
         assert role.decide(write, "arn:aws:s3:::any-bucket") is not Decision.ALLOW, write

@@ -182,9 +182,15 @@ def test_a_name_prefix_wildcard_is_accepted() -> None:
 
 
 def test_every_bucket_may_be_named_only_for_the_scanners_bucket_reads() -> None:
-    reads = tuple(sorted(account_wide_read_actions()))
+    reads = tuple(sorted(a for a in account_wide_read_actions() if a.startswith("s3:")))
     assert "s3:GetBucketPolicy" in reads and all(a.startswith("s3:Get") for a in reads)
     Statement("ScanBuckets", reads, (ALL_BUCKETS,))
+    trail_reads = tuple(sorted(set(account_wide_read_actions()) - set(reads)))
+    assert trail_reads and all(a.startswith("cloudtrail:Get") for a in trail_reads)
+    every_trail = "arn:aws:cloudtrail:eu-west-1:111111111111:trail/*"
+    Statement("ScanTrails", trail_reads, (every_trail,))
+    with pytest.raises(PolicyError, match="matches resources of any name"):
+        Statement("WideTrails", ("cloudtrail:DeleteTrail",), (every_trail,))
     for action in ("s3:PutBucketPolicy", "s3:DeleteBucket", "s3:ListBucket"):
         with pytest.raises(PolicyError, match="matches resources of any name"):
             Statement("Wide", (*reads, action), (ALL_BUCKETS,))

@@ -17,16 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from estate.iam import RESOURCE_STAR_ACTIONS, Condition, ConditionOperator, Effect, Statement
 from estate.iam.resource_star import account_wide_read_actions
-from estate.iam.statements import ALL_BUCKETS
+from estate.iam.statements import ALL_BUCKETS, ALL_TRAILS
 from estate.programs.org_iam.permissions import (
     GITHUB_OIDC_PROVIDER_ARN,
     MANAGED_TYPES,
     OIDC_PROVIDER_WRITES,
     TypePermissions,
 )
+from estate.tags import ACCOUNT_TAG
 
 # Creating a role, or changing its boundary, only with the workload boundary attached.
 BOUNDARY_GUARDED_ACTIONS = ("iam:CreateRole", "iam:PutRolePermissionsBoundary")
@@ -71,7 +73,9 @@ IDENTITY_ACTIONS = ("sts:GetCallerIdentity",)
 class Scope:
     """Where org-iam's statements apply: the account, its prefixes, the workload boundary."""
 
+    account: str  # the account's name: the value of its estate:account tag
     account_id: str
+    regions: tuple[str, ...]
     prefix: str  # every platform resource of the account: "estate-<account>-"
     own_prefix: str  # org-iam's own roles and policies: "estate-<account>-org-iam-"
     workload_boundary_arn: str
@@ -96,9 +100,19 @@ class Scope:
         The one place ARN *patterns* are built: they authorise resources that do not exist.
         """
         return tuple(
-            p.format(account_id=self.account_id, prefix=self.prefix)
-            for p in permissions.arn_patterns
+            pattern.format(
+                account_id=self.account_id,
+                prefix=self.prefix,
+                glue_prefix=self.prefix.replace("-", "_"),
+                region=region,
+            )
+            for pattern in permissions.arn_patterns
+            for region in (self.regions if "{region}" in pattern else self.regions[:1])
         )
+
+    def tag_condition(self, key: str) -> Condition:
+        """Only resources tagged (or created tagged) ``estate:account`` = this account."""
+        return Condition(ConditionOperator.STRING_EQUALS, f"{key}/{ACCOUNT_TAG}", (self.account,))
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -122,22 +136,53 @@ class Scope:
 
 
 def _sid(prefix: str, type_token: str) -> str:
-    return f"{prefix}{type_token.rsplit(':', 1)[-1]}"
+    """``ReadKmsAlias`` for ``aws:kms/alias:Alias``, ``ReadSnsTopic`` for ``aws-native:sns:Topic``."""
+    _, module, name = type_token.split(":")
+    service = module.split("/")[0]
+    return f"{prefix}{service[:1].upper()}{service[1:]}{name}"
 
 
-def _per_type(verb: str, pick: str, scope: Scope, exclude: Iterable[str] = ()) -> list[Statement]:
+def _per_type(
+    verb: str,
+    pick: str,
+    scope: Scope,
+    exclude: Iterable[str] = (),
+    types: Iterable[str] = MANAGED_TYPES,
+) -> list[Statement]:
+    """One statement per type on its ARNs, and its resource-less actions on ``*``."""
     excluded = set(exclude)
     statements = []
-    for type_token, permissions in MANAGED_TYPES.items():
+    unscoped: set[str] = set()
+    for type_token in types:
+        permissions = MANAGED_TYPES[type_token]
         actions = tuple(a for a in getattr(permissions, pick) if a not in excluded)
+        conditions = (scope.tag_condition("aws:ResourceTag"),) if permissions.tagged else ()
         if actions:
             statements.append(
                 Statement(
                     sid=_sid(verb, type_token),
                     actions=actions,
                     resources=scope.patterns(permissions),
+                    conditions=conditions,
                 )
             )
+        star = getattr(permissions, f"star_{pick}")
+        if star and permissions.tagged:
+            # Creating a generated-id resource: only with the account's tag on it.
+            statements.append(
+                Statement(
+                    sid=_sid(f"{verb}New", type_token),
+                    actions=star,
+                    resources=("*",),
+                    conditions=(scope.tag_condition("aws:RequestTag"),),
+                )
+            )
+        elif star:
+            unscoped.update(star)
+    if unscoped:
+        statements.append(
+            Statement(sid=f"{verb}Unscoped", actions=tuple(sorted(unscoped)), resources=("*",))
+        )
     return statements
 
 
@@ -184,39 +229,109 @@ def _guarded(scope: Scope) -> list[Statement]:
     ]
 
 
-def preview_statements(scope: Scope) -> list[Statement]:
+def preview_statements(scope: Scope, types: Iterable[str] = MANAGED_TYPES) -> list[Statement]:
     """Read-only access to the platform's own resources: enough for `pulumi preview --refresh`."""
     return [
         Statement(sid="WhoAmI", actions=IDENTITY_ACTIONS, resources=("*",)),
-        *_per_type("Read", "read", scope),
+        *_per_type("Read", "read", scope, types=types),
     ]
 
 
-def deploy_statements(scope: Scope) -> list[Statement]:
+def deploy_statements(scope: Scope, types: Iterable[str] = MANAGED_TYPES) -> list[Statement]:
     """Manage the platform's own resources; roles it touches carry the workload boundary."""
+    types = tuple(types)
     return [
-        *preview_statements(scope),
-        *_per_type("Manage", "write", scope, exclude=GUARDED_ACTIONS),
+        *preview_statements(scope, types),
+        *_per_type("Manage", "write", scope, exclude=GUARDED_ACTIONS, types=types),
         *_guarded(scope),
     ]
 
 
-def scanner_statements(actions: Sequence[str]) -> list[Statement]:
-    """Exactly ``actions`` (the scanners' reads): account-wide ones on ``*``, the rest on
-    every bucket. Anything else is a programming error and is refused."""
+# What the platform boundary can hold in its one managed policy (6,144 characters): the
+# IAM types. Every type's actions together (186 distinct actions, each listed: no
+# wildcards) measure 11,250 characters in prod even compacted, so the other types are
+# granted by the deploy and preview policies but not passed by this boundary; see
+# docs/security.md ("The platform boundary cannot hold every type") for the way out.
+BOUNDED_TYPES = tuple(t for t in MANAGED_TYPES if t.startswith("aws:iam/"))
+
+
+def compacted(statements: Iterable[Statement]) -> list[Statement]:
+    """Allow statements with the same conditions merged into one (actions and resources
+    unioned); Deny statements kept as they are.
+
+    Merging widens nothing that matters: the merged ARN patterns name different resource
+    types (role/…, policy/…, oidc-provider/…), and IAM matches an action only against the
+    ARN of its own resource type, so no action gains a resource it could act on. Only the
+    size shrinks: a boundary is one managed policy.
+    """
+    kept: list[Statement] = []
+    groups: dict[tuple[tuple[Any, ...], bool], list[Statement]] = {}
+    for statement in statements:
+        if statement.effect is Effect.DENY:
+            kept.append(statement)
+            continue
+        key = (
+            tuple((c.operator, c.key, tuple(c.values)) for c in statement.conditions),
+            "*" in statement.resources,
+        )
+        groups.setdefault(key, []).append(statement)
+    for members in groups.values():
+        first = members[0]
+        kept.append(
+            Statement(
+                sid=_merged_sid(members),
+                actions=tuple(sorted({a for m in members for a in m.actions})),
+                resources=tuple(dict.fromkeys(r for m in members for r in m.resources)),
+                conditions=first.conditions,
+            )
+        )
+    return kept
+
+
+def _merged_sid(members: list[Statement]) -> str:
+    if len(members) == 1:
+        return members[0].sid
+    if not members[0].conditions:
+        return "PlatformUnscoped" if "*" in members[0].resources else "PlatformResources"
+    return f"{min(m.sid for m in members)}Etc"
+
+
+def scanner_statements(
+    actions: Sequence[str], *, account_id: str, regions: Sequence[str]
+) -> list[Statement]:
+    """Exactly ``actions`` (the scanners' reads): account-wide ones on ``*``, bucket reads on
+    every bucket, trail reads on every trail of the account's regions. Anything else is a
+    programming error and is refused."""
     star = tuple(sorted(a for a in actions if a in RESOURCE_STAR_ACTIONS))
-    buckets = tuple(sorted(a for a in actions if a in account_wide_read_actions()))
-    unplaced = set(actions) - set(star) - set(buckets)
+    wide = [a for a in actions if a in account_wide_read_actions()]
+
+    def of_service(service: str) -> tuple[str, ...]:
+        return tuple(sorted(a for a in wide if a.startswith(f"{service}:")))
+
+    buckets, trails = of_service("s3"), of_service("cloudtrail")
+    unplaced = set(actions) - set(star) - set(buckets) - set(trails)
     if unplaced:
         raise ValueError(
-            f"scanner actions {sorted(unplaced)} are neither account-wide nor bucket reads; "
-            "grant them on named resources in org-iam's scanner policy"
+            f"scanner actions {sorted(unplaced)} are neither account-wide nor bucket or trail "
+            "reads; grant them on named resources in org-iam's scanner policy"
         )
     statements = []
     if star:
         statements.append(Statement(sid="ScanAccount", actions=star, resources=("*",)))
     if buckets:
         statements.append(Statement(sid="ScanBuckets", actions=buckets, resources=(ALL_BUCKETS,)))
+    if trails:
+        # The account's own trails; an organisation trail's selectors live in the management
+        # account and read as AccessDenied: the check says ERROR, never FAIL.
+        statements.append(
+            Statement(
+                sid="ScanTrails",
+                actions=trails,
+                resources=tuple(
+                    ALL_TRAILS.format(region=region, account_id=account_id) for region in regions
+                ),
+            )
+        )
     return statements
 
 
@@ -229,8 +344,9 @@ def boundary_statements(
     own_arn = f"arn:aws:iam::{scope.account_id}:policy/{boundary_policy_name}"
     oidc = GITHUB_OIDC_PROVIDER_ARN.format(account_id=scope.account_id)
     return [
-        *deploy_statements(scope),
-        *scanner_statements(scanner_actions),  # the scanner role carries this boundary too
+        *compacted(deploy_statements(scope, BOUNDED_TYPES)),
+        # The scanner role carries this boundary too.
+        *scanner_statements(scanner_actions, account_id=scope.account_id, regions=scope.regions),
         Statement(
             sid="KeepBoundaries",
             effect=Effect.DENY,

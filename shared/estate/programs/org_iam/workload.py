@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from estate.iam import Condition, ConditionOperator, Statement
+from estate.tags import ACCOUNT_TAG
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,29 @@ class WorkloadGrant:
     actions: tuple[str, ...]
     arn_patterns: tuple[str, ...]
     same_account_only: bool = False  # S3 ARNs carry no account: pin it by condition
+    # KMS key ARNs hold a generated id, no name: pin them by the estate:account tag every
+    # resource gets from its provider's default tags (estate.providers).
+    account_tagged: bool = False
 
 
 WORKLOAD_GRANTS: tuple[WorkloadGrant, ...] = (
     WorkloadGrant(
         "WriteOwnLogs",
         ("logs:CreateLogStream", "logs:PutLogEvents"),
-        ("arn:aws:logs:{region}:{account_id}:log-group:/aws/lambda/{prefix}*",),
+        # Functions log to their explicit group (estate.components.LambdaFunction).
+        ("arn:aws:logs:{region}:{account_id}:log-group:{prefix}*",),
+    ),
+    WorkloadGrant(
+        "UseOwnKeys",
+        ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
+        ("arn:aws:kms:{region}:{account_id}:key/*",),
+        account_tagged=True,
+    ),
+    WorkloadGrant(
+        "ImportOwnFindings",
+        ("securityhub:BatchImportFindings",),
+        # The account's own default product: core's Security Hub export.
+        ("arn:aws:securityhub:{region}:{account_id}:product/{account_id}/default",),
     ),
     WorkloadGrant(
         "UseOwnObjects",
@@ -89,11 +106,25 @@ WORKLOAD_GRANTS: tuple[WorkloadGrant, ...] = (
         ("states:StartExecution",),
         ("arn:aws:states:{region}:{account_id}:stateMachine:{prefix}*",),
     ),
+    WorkloadGrant(
+        "WatchOwnExecutions",
+        ("states:DescribeExecution", "states:StopExecution"),
+        # A Distributed Map watches and stops its child executions (scanner-fleet).
+        (
+            "arn:aws:states:{region}:{account_id}:execution:{prefix}*",
+            "arn:aws:states:{region}:{account_id}:express:{prefix}*",
+        ),
+    ),
 )
 
 
 def workload_boundary_statements(
-    *, account_id: str, prefix: str, regions: Sequence[str], scanner_role_arns: Sequence[str]
+    *,
+    account: str,
+    account_id: str,
+    prefix: str,
+    regions: Sequence[str],
+    scanner_role_arns: Sequence[str],
 ) -> list[Statement]:
     """The workload boundary of one account; ``scanner_role_arns`` are the scanner roles
     this account's fleet assumes (empty unless it scans an account)."""
@@ -106,11 +137,17 @@ def workload_boundary_statements(
                 for region in regions
             }
         )
-        conditions = (
-            (Condition(ConditionOperator.STRING_EQUALS, "aws:ResourceAccount", (account_id,)),)
-            if grant.same_account_only
-            else ()
-        )
+        conditions: tuple[Condition, ...] = ()
+        if grant.same_account_only:
+            conditions += (
+                Condition(ConditionOperator.STRING_EQUALS, "aws:ResourceAccount", (account_id,)),
+            )
+        if grant.account_tagged:
+            conditions += (
+                Condition(
+                    ConditionOperator.STRING_EQUALS, f"aws:ResourceTag/{ACCOUNT_TAG}", (account,)
+                ),
+            )
         statements.append(
             Statement(
                 sid=grant.sid,
