@@ -66,7 +66,7 @@ def test_each_handler_imports_from_the_zip_alone_in_a_clean_interpreter(
         site=sysconfig.get_paths()["purelib"], handler=handler, zip_path=str(archive)
     )
     # -I: no PYTHONPATH, no user site, not the working directory; -S: no site-packages.
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and probe
+    completed = subprocess.run(
         [sys.executable, "-I", "-S", "-c", probe],
         env={"AWS_DEFAULT_REGION": "us-east-1"},
         cwd=tmp_path,

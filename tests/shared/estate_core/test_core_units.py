@@ -10,7 +10,7 @@ import pytest
 
 from estate_core import config, layout
 from estate_core.alerts import TOP_ITEMS, group_alerts
-from estate_core.api import FindingsQuery, parse_findings_query
+from estate_core.api import ApiError, FindingsQuery, parse_findings_query
 from estate_core.asff import to_asff
 from estate_core.config import AccountInfo, ConfigInvalid, decode_accounts, encode_accounts
 from estate_core.parts import read_part
@@ -152,10 +152,10 @@ def test_asff_marks_a_resolved_item_passed_and_resolved_under_the_same_id() -> N
 def test_bad_query_parameters_are_400s_naming_the_parameter(
     params: dict[str, str], parameter: str
 ) -> None:
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ApiError) as raised:
         parse_findings_query(params)
-    assert getattr(raised.value, "status", None) == 400
-    assert getattr(raised.value, "parameter", None) == parameter
+    assert (raised.value.status, raised.value.parameter) == (400, parameter)
+    assert raised.value.message.startswith(f"{parameter}: ")
 
 
 def test_a_query_without_account_reads_every_state_partition_and_severity_is_a_bound() -> None:
