@@ -41,7 +41,7 @@ def _finding(resource: str, account: str = "111111111111") -> dict[str, Any]:
 
 
 def _body(*lines: bytes) -> bytes:
-    return gzip.compress(b"".join(line + b"\n" for line in lines))
+    return gzip.compress(b"".join(line + b"\n" for line in lines), mtime=0)
 
 
 def test_a_part_yields_its_good_lines_and_names_each_bad_one() -> None:
@@ -65,6 +65,7 @@ def test_a_part_yields_its_good_lines_and_names_each_bad_one() -> None:
         (_body(b"{}")[:-4], "truncated gzip stream"),
         (_body(b"{}") + b"junk", "data after the gzip stream"),
     ],
+    ids=["corrupt", "truncated", "trailing"],
 )
 def test_a_damaged_part_says_how(body: bytes, damage: str) -> None:
     content = read_part(body, key=KEY)
