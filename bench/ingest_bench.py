@@ -158,10 +158,20 @@ class Bench:
             for event in sqs_batches(bucket, keys):
                 assert handler(event, None) == {"batchItemFailures": []}
         self.emulator.poll_streams()
-        messages = self.client("sqs").receive_message(
-            QueueUrl=self.capture_url, MaxNumberOfMessages=10
-        )
-        return len(found), span.wall_s, Counter(self.calls), len(messages.get("Messages", []))
+        return len(found), span.wall_s, Counter(self.calls), self.drain_alerts()
+
+    def drain_alerts(self) -> int:
+        """How many alerts arrived since the last look (each read once, then deleted)."""
+        sqs, count = self.client("sqs"), 0
+        while True:
+            messages = sqs.receive_message(QueueUrl=self.capture_url, MaxNumberOfMessages=10)
+            if not messages.get("Messages"):
+                return count
+            for message in messages["Messages"]:
+                sqs.delete_message(
+                    QueueUrl=self.capture_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+                count += 1
 
 
 def main() -> int:
