@@ -95,6 +95,48 @@ def sqs_batches(bucket: str, keys: list[str], size: int = 10) -> list[dict[str, 
     return [{"Records": records[i : i + size]} for i in range(0, len(records), size)]
 
 
+def part_working_set_mb(account_id: str) -> float:
+    """Peak Python allocation of reading one 1,000-finding part and deciding its items:
+    what ingest holds beyond boto3 at any time (tracemalloc, no moto in the way)."""
+    import gzip
+    import tracemalloc
+
+    from estate_core.config import AccountInfo
+    from estate_core.lifecycle import apply_change, observe
+    from estate_core.parts import read_part
+    from estate_core.store import to_dynamodb
+
+    found = findings(1000 // CHECKS + 1, "memory", datetime(2026, 3, 1, tzinfo=UTC), account_id)[
+        :1000
+    ]
+    body = gzip.compress(b"".join(json.dumps(f).encode() + b"\n" for f in found))
+    key = f"findings/scanner=s3/account={account_id}/dt=2026-03-01/memory-0000-00000.jsonl.gz"
+    info = AccountInfo(account_id, "bench", "dev")
+    tracemalloc.start()
+    content = read_part(body, key=key)
+    items = [to_dynamodb(apply_change(None, observe(None, f, info))) for f in content.findings]  # type: ignore[arg-type]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(items) == 1000
+    return peak / 2**20
+
+
+def handler_process_mb() -> float:
+    """Resident memory of a fresh process with the ingest handler and its clients loaded."""
+    import subprocess
+
+    probe = (
+        "import estate_core.ingest_handler\n"
+        "from estate_core.clients import client\n"
+        "client('s3'); client('dynamodb')\n"
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    return int(done.stdout.strip()) / 1024
+
+
 def reset_peak_memory() -> None:
     """Start VmHWM afresh (Linux: writing 5 to clear_refs resets the peak)."""
     clear_refs = Path("/proc/self/clear_refs")
@@ -224,6 +266,9 @@ def main() -> int:
     print(
         f"memory: {baseline:.0f} MB resident before ingest (Pulumi, parliament, moto), "
         f"peak {peak:.0f} MB (VmHWM): ingest and moto's table added {peak - baseline:.0f} MB"
+    )
+    print(
+        f"one part's working set (1,000 findings decoded and decided): {part_working_set_mb(account.account_id):.1f} MB"
     )
     writes = second_calls["PutItem"]
     verdicts.judge("first scan >= 2,000 findings/s", rate >= 2000, f"{rate:,.0f}/s")
