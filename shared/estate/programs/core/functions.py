@@ -1,8 +1,7 @@
 """core's functions: what each handler calls (its grants) and how each is sized.
 
-Memory is sized by measurement (bench/ingest_bench.py, README "core"): ingest holds one
-part's findings and their table items at a time; the measured peak of 15,000 findings
-through the handler in one process is recorded beside each value.
+Memory is sized by measurement (bench/ingest_bench.py, README "core"); the reason is
+beside each value.
 """
 
 from __future__ import annotations
@@ -31,11 +30,13 @@ class Sizing:
     timeout_seconds: int
 
 
-# ingest: 15,000 findings through one process peaked at ~100 MB RSS (VmHWM) with boto3 and
-# moto in it; Lambda's CPU share grows with memory, and JSON + gzip + batching are CPU-bound,
-# so 512 MB (a third of a vCPU) keeps a 10-part batch well inside its timeout.
+# ingest, measured (bench/ingest_bench.py and README "core"): the handler process with
+# boto3, Powertools and its two clients is 63 MB resident; one part (1,000 findings) decoded
+# and decided peaks at 7 MB more, and ingest holds one part at a time. 256 MB would hold
+# it; 512 MB is chosen for CPU, which Lambda allots in proportion to memory and which
+# decoding, validating and signing ~1,000 requests per part use.
 INGEST: Final = Sizing(memory_mb=512, timeout_seconds=120)
-# alerts: one stream batch (<= 1,000 records) of small images; boto3 alone is ~80 MB.
+# alerts: one stream batch (<= 1,000 records of two ~1 KB images) beside the same 63 MB.
 ALERTS: Final = Sizing(memory_mb=256, timeout_seconds=60)
 # api: a page is at most 1,000 items; latency-bound on DynamoDB, so 256 MB suffices.
 API: Final = Sizing(memory_mb=256, timeout_seconds=15)
