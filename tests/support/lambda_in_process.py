@@ -71,7 +71,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 def run_handler(function: LambdaFunction, event: Any, log: InvocationLog) -> tuple[str, bool, str]:
     """Run ``function``'s handler on ``event`` in this process, as moto's method would."""
-    module_name, _, attribute = function.handler.rpartition(".")
+    module_name, _, attribute = str(function.handler).rpartition(".")
     payload = json.loads(event) if isinstance(event, str | bytes) else event
     context = _Context(
         function_name=function.function_name,
@@ -85,7 +85,7 @@ def run_handler(function: LambdaFunction, event: Any, log: InvocationLog) -> tup
         handler = getattr(importlib.import_module(module_name), attribute)
         try:
             result = handler(payload, context)
-        except Exception as error:  # a function error is an answer, as in Lambda
+        except Exception as error:  # noqa: BLE001 - a function error is an answer, as in Lambda
             log.calls.append((function.function_name, payload, True))
             answer = {"errorType": type(error).__name__, "errorMessage": str(error)}
             return json.dumps(answer), True, traceback.format_exc()

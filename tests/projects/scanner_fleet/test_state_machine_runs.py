@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
 import boto3
@@ -21,6 +22,7 @@ from estate_runtime.deadline import Deadline
 from estate_runtime.report_writer import decode_part
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.planner import plan_key
+from estate_scanners.s3 import analyzer
 from estate_scanners.s3.checks import bucket_checks
 from tests.support.lambda_in_process import InvocationLog, lambdas_in_process
 from tests.support.scan_machine import REGION, REPORTS_BUCKET, ScanMachine, deploy_scan_machine
@@ -98,7 +100,7 @@ def test_a_failed_shard_is_recorded_and_the_others_complete(
     lambdas_in_process: InvocationLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     machine = _s3_machine()
-    scan = s3_analyzer_handler.scan_buckets
+    scan = analyzer.scan_buckets
 
     def failing_on_shard_0001(*args: Any, **kwargs: Any) -> Any:
         if kwargs["shard"] == "0001":
@@ -152,7 +154,5 @@ def test_a_continuation_is_followed_to_the_end(
     assert plan_key("s3", "123456789012", _scan_date(manifest), SCAN_ID) in plan
 
 
-def _scan_date(manifest: dict[str, Any]) -> Any:
-    from datetime import datetime
-
+def _scan_date(manifest: dict[str, Any]) -> date:
     return datetime.fromisoformat(manifest["scan_started"]).date()

@@ -129,7 +129,9 @@ def scan_definition_json(spec: ScanMachineSpec) -> str:
     return json.dumps(scan_definition(spec), sort_keys=True, separators=(",", ":"))
 
 
-def _invoke(function_arn: str, payload: dict[str, Any], *, next_state: str | None) -> dict[str, Any]:
+def _invoke(
+    function_arn: str, payload: dict[str, Any], *, next_state: str | None
+) -> dict[str, Any]:
     """A lambda:invoke Task whose output is the function's answer, retried as RETRIES say."""
     state: dict[str, Any] = {
         "Type": "Task",
@@ -175,7 +177,10 @@ def _item_states(worker_arn: str) -> dict[str, Any]:
     scan["Parameters"] = {"FunctionName": worker_arn, "Payload.$": "$.event"}
     del scan["OutputPath"]
     # Only what the loop needs stays in the state: the answer's counts are in the logs/metrics.
-    scan["ResultSelector"] = {"done.$": "$.Payload.done", "continuation.$": "$.Payload.continuation"}
+    scan["ResultSelector"] = {
+        "done.$": "$.Payload.done",
+        "continuation.$": "$.Payload.continuation",
+    }
     scan["ResultPath"] = "$.last"
     scan["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ItemFailed"}]
     return {
