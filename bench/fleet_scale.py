@@ -74,12 +74,12 @@ def main() -> int:
         sizes = ["--buckets", str(args.shard_size), "--instances", "0"]
         subprocess.run([*recorder, *sizes], check=True, timeout=scan_latency.RECORD_TIMEOUT_S)
         responses = recorded_responses.load(path)
-    run = scan_latency._replay("s3", responses, latency_s, args.threads, args.shard_size)  # noqa: SLF001
+    run = scan_latency._replay("s3", responses, latency_s, args.threads, args.shard_size)
     if run.problems:
         print(f"the replayed shard went wrong: {run.problems}")
         return 1
     model = _model(args, latency_s, run.wall_s)
-    _print(args, run, model, latency_s)
+    _print(args, run, model)
     verdicts = measure.Verdicts()
     print("targets:")
     verdicts.judge(
@@ -105,7 +105,7 @@ def _model(args: argparse.Namespace, latency_s: float, shard_s: float) -> Model:
     )
 
 
-def _print(args: argparse.Namespace, run: scan_latency.Run, model: Model, latency_s: float) -> None:
+def _print(args: argparse.Namespace, run: scan_latency.Run, model: Model) -> None:
     per_bucket_ms = run.wall_s * 1000 / args.shard_size
     calls_per_s = run.calls / run.wall_s
     print(
@@ -146,7 +146,7 @@ def _print(args: argparse.Namespace, run: scan_latency.Run, model: Model, latenc
 def _buckets_within(args: argparse.Namespace, model: Model, limit_s: float) -> int:
     fixed = model.plan_s + model.complete_s
     waves = int((limit_s - fixed) // (model.shard_s + ITEM_OVERHEAD_S))
-    return max(0, waves) * args.max_concurrency * args.shard_size
+    return int(max(0, waves) * args.max_concurrency * args.shard_size)
 
 
 def _arguments() -> argparse.Namespace:
