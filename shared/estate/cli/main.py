@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from estate.cli import accounts_cmd, plan_cmd, scan_cmd
+from estate.cli import accounts_cmd, plan_cmd, report_cmd, scan_cmd
 from estate.cli.errors import EXIT_USAGE, UserError
 
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts_cmd.register(subcommands)
     plan_cmd.register(subcommands)
     scan_cmd.register(subcommands)
+    report_cmd.register(subcommands)
     return parser
 
 
