@@ -143,6 +143,8 @@ MANAGED_TYPES: Mapping[str, TypePermissions] = {
     "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": _NOT_YET_SCOPED,
     "aws:sqs/queue:Queue": _NOT_YET_SCOPED,
     "aws:sqs/queuePolicy:QueuePolicy": _NOT_YET_SCOPED,
+    "aws:sfn/stateMachine:StateMachine": _NOT_YET_SCOPED,
+    "aws-native:scheduler:Schedule": _NOT_YET_SCOPED,
 }
 
 OIDC_PROVIDER_WRITES = (

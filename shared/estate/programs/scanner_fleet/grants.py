@@ -33,12 +33,17 @@ def _objects(bucket_arn: pulumi.Input[str], prefix: str) -> pulumi.Output[str]:
     return pulumi.Output.from_input(bucket_arn).apply(lambda arn: f"{arn}/{prefix}*")
 
 
-def _assume(scanner_role_arns: Sequence[str]) -> Statement:
-    return Statement(
-        sid="AssumeScannerRoles",
-        actions=("sts:AssumeRole",),
-        resources=tuple(sorted(scanner_role_arns)),
-    )
+def _assume(scanner_role_arns: Sequence[str]) -> list[Statement]:
+    # A fleet whose hub scans no account (another hub scans it) assumes nothing.
+    if not scanner_role_arns:
+        return []
+    return [
+        Statement(
+            sid="AssumeScannerRoles",
+            actions=("sts:AssumeRole",),
+            resources=tuple(sorted(scanner_role_arns)),
+        )
+    ]
 
 
 def _reports_key(key_arn: pulumi.Input[str]) -> Statement:
@@ -53,7 +58,7 @@ def planner_statements(
 ) -> list[Statement]:
     """Assume the scanner roles (to list buckets), write plans and manifests, list parts."""
     return [
-        _assume(scanner_role_arns),
+        *_assume(scanner_role_arns),
         Statement(
             sid="WritePlansAndManifests",
             actions=("s3:PutObject",),
@@ -69,7 +74,7 @@ def worker_statements(
 ) -> list[Statement]:
     """The analyzer's and the tag checker's: assume, write parts, remove stale parts."""
     return [
-        _assume(scanner_role_arns),
+        *_assume(scanner_role_arns),
         Statement(
             sid="WriteReportParts",
             actions=("s3:PutObject", "s3:DeleteObject"),
