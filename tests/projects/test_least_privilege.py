@@ -18,20 +18,25 @@ from typing import Any
 import boto3
 import pytest
 
-from estate.iam import Statement
+from estate.accounts import Estate
 from estate.iam.operations import actions_needed
-from estate.programs.scanner_fleet.grants import planner_statements, worker_statements
+from estate.programs.scanner_fleet import functions as fn
+from estate.scanning import scanner_actions
 from estate_scanners import planner_handler, s3_analyzer_handler, tag_checker_handler
-from estate_scanners.s3.sources import required_iam_actions
 from tests.lambda_fixtures import FakeLambdaContext
-from tests.support.least_privilege import CallLog, compare, record_calls
+from tests.support.fleet_runs import fleet_stack
+from tests.support.least_privilege import (
+    CallLog,
+    compare,
+    granted_handler_actions,
+    policy_of,
+    record_calls,
+)
 
 AMI = "ami-12c6146b"  # one of moto's built-in images (listing them all costs seconds)
 REGIONS = ("us-east-1", "eu-west-1")
 SCAN = {"scan_id": "scan-1", "scan_started": "2026-03-01T12:00:00Z"}
 RULES = [{"key": "Owner", "values": None, "pattern": None}]
-SCANNER_ROLE_ACTIONS = required_iam_actions() | {"ec2:DescribeInstances"}
-PLACEHOLDER_ARN = "arn:aws:s3:::placeholder"  # resources do not matter to the action set
 
 
 @dataclass(frozen=True)
@@ -127,44 +132,41 @@ def _run_tag_checker(world: World) -> CallLog:
     return log
 
 
-def _actions(statements: list[Statement]) -> frozenset[str]:
-    return frozenset(action for statement in statements for action in statement.actions)
+def _granted(estate: Estate, function: str) -> frozenset[str]:
+    """What the recorded dev plan grants the function's own code."""
+    return granted_handler_actions(policy_of(fleet_stack(estate, "dev"), function))
 
 
-def _granted(statements: Callable[..., list[Statement]]) -> frozenset[str]:
-    return _actions(
-        statements(
-            scanner_role_arns=["arn:aws:iam::111111111111:role/estate-scanner"],
-            bucket_arn=PLACEHOLDER_ARN,
-            key_arn="arn:aws:kms:us-east-1:111111111111:key/placeholder",
-        )
-    )
-
-
-FUNCTIONS: dict[str, tuple[Callable[[World], CallLog], Callable[..., list[Statement]]]] = {
-    "planner": (_run_planner, planner_statements),
-    "s3-analyzer": (_run_analyzer, worker_statements),
-    "tag-checker": (_run_tag_checker, worker_statements),
+# Every fleet function (the program's registry) with the scenario that exercises it.
+SCENARIOS: dict[str, Callable[[World], CallLog]] = {
+    fn.PLANNER.purpose: _run_planner,
+    fn.S3_ANALYZER.purpose: _run_analyzer,
+    fn.TAG_CHECKER.purpose: _run_tag_checker,
 }
 
 
-@pytest.mark.parametrize("function", sorted(FUNCTIONS))
-def test_execution_role_grants_exactly_what_the_handler_calls(world: World, function: str) -> None:
-    scenario, statements = FUNCTIONS[function]
-    log = scenario(world)
+def test_every_fleet_function_has_a_scenario() -> None:
+    assert set(SCENARIOS) == {spec.purpose for spec in fn.FUNCTIONS}
+
+
+@pytest.mark.parametrize("function", sorted(SCENARIOS))
+def test_execution_role_grants_exactly_what_the_handler_calls(
+    world: World, estate: Estate, function: str
+) -> None:
+    log = SCENARIOS[function](world)
     own_calls = log.service_calls(access_key=world.execution_key)
-    comparison = compare(_granted(statements), own_calls)
+    comparison = compare(_granted(estate, function), own_calls)
     assert comparison.missing == frozenset(), f"{function} would be denied {comparison.missing}"
     assert comparison.unused == frozenset(), f"{function} is granted unused {comparison.unused}"
     # Everything else was read with the assumed scanner role, within what that role holds.
     assumed = [c for c in log.calls if c.access_key != world.execution_key]
     assert assumed
-    assert actions_needed([c.call for c in assumed]) <= SCANNER_ROLE_ACTIONS
+    assert actions_needed([c.call for c in assumed]) <= scanner_actions()
 
 
-def test_a_missing_permission_fails_the_proof(world: World) -> None:
+def test_a_missing_permission_fails_the_proof(world: World, estate: Estate) -> None:
     log = _run_analyzer(world)
-    altered = _granted(worker_statements) - {"s3:DeleteObject"}
+    altered = _granted(estate, fn.S3_ANALYZER.purpose) - {"s3:DeleteObject"}
 
     comparison = compare(altered, log.service_calls(access_key=world.execution_key))
 
@@ -173,9 +175,9 @@ def test_a_missing_permission_fails_the_proof(world: World) -> None:
     assert comparison.unused == frozenset()
 
 
-def test_an_unused_permission_fails_the_proof(world: World) -> None:
+def test_an_unused_permission_fails_the_proof(world: World, estate: Estate) -> None:
     log = _run_planner(world)
-    altered = _granted(planner_statements) | {"s3:DeleteObject"}
+    altered = _granted(estate, fn.PLANNER.purpose) | {"s3:DeleteObject"}
 
     comparison = compare(altered, log.service_calls(access_key=world.execution_key))
 

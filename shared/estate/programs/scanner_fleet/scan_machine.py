@@ -98,28 +98,11 @@ class ScanStateMachine(pulumi.ComponentResource):
             type="STANDARD",
             opts=pulumi.ResourceOptions(parent=self, depends_on=[invoke]),
         )
-        # Map-run children are named <machine>/<map run label>:<id>.
-        executions = machine.arn.apply(
-            lambda arn: arn.replace(":stateMachine:", ":execution:", 1) + "/*:*"
-        )
         self.children_policy = aws.iam.RolePolicy(
             f"{name}-children",
             role=role.id,
             name="run-map-children",
-            policy=policy_document(
-                [
-                    Statement(
-                        sid="StartMapChildren",
-                        actions=("states:StartExecution",),
-                        resources=(machine.arn,),
-                    ),
-                    Statement(
-                        sid="WatchMapChildren",
-                        actions=("states:DescribeExecution", "states:StopExecution"),
-                        resources=(executions,),
-                    ),
-                ]
-            ),
+            policy=policy_document(_children_statements(machine.arn)),
             opts=child,
         )
         self.arn = machine.arn
@@ -141,4 +124,30 @@ def _invoke_statements(args: ScanStateMachineArgs) -> list[Statement]:
         Statement(sid="ReadPlans", actions=("s3:GetObject",), resources=(plans,)),
         # The plans are SSE-KMS objects (core's key): reading one decrypts it.
         Statement(sid="DecryptPlans", actions=("kms:Decrypt",), resources=(args.reports_key_arn,)),
+    ]
+
+
+def _children_statements(machine_arn: pulumi.Output[str]) -> list[Statement]:
+    """Start, watch and stop the Distributed Map's child executions of the machine itself.
+
+    Map-run children are named ``<machine>/<map run label>:<id>``. parliament marks both of
+    DescribeExecution's resource types (standard and express executions) as required, so
+    the express form of the same name is listed too; the machine is STANDARD and has none.
+    """
+    children = machine_arn.apply(
+        lambda arn: arn.replace(":stateMachine:", ":execution:", 1) + "/*:*"
+    )
+    express = machine_arn.apply(
+        lambda arn: arn.replace(":stateMachine:", ":express:", 1) + "/*:*:*"
+    )
+    return [
+        Statement(
+            sid="StartMapChildren", actions=("states:StartExecution",), resources=(machine_arn,)
+        ),
+        Statement(
+            sid="WatchMapChildren",
+            actions=("states:DescribeExecution",),
+            resources=(children, express),
+        ),
+        Statement(sid="StopMapChildren", actions=("states:StopExecution",), resources=(children,)),
     ]
