@@ -97,8 +97,8 @@ class SeededAccount:
 
     def expected_failures(self) -> dict[tuple[str, str], str]:
         """(resource id, check id) -> severity of every FAIL the scans must find."""
-        severities = {check.check_id: check.severity for check in all_checks()}
-        failures = {
+        severities: dict[str, str] = {check.check_id: check.severity for check in all_checks()}
+        failures: dict[tuple[str, str], str] = {
             (bucket.name, check): severities[check]
             for bucket in self.buckets
             for check in bucket.failing()
