@@ -10,6 +10,8 @@ look around with the AWS CLI.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -87,7 +89,7 @@ def run(arguments: argparse.Namespace) -> int:
     from estate.demo.speed import shared_botocore_data  # noqa: PLC0415
 
     # A fixed width when piped, so the README's copy reads as the terminal's.
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 110)
+    console = Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 110)
     known = list(estate.accounts)
     unknown = sorted(set(arguments.account or ()) - set(known))
     if unknown:
@@ -109,7 +111,10 @@ def run(arguments: argparse.Namespace) -> int:
 
             demo = DemoRun(estate, accounts, advance)
             advance("plan recorded", 1)
-            result = demo.run(buckets=arguments.buckets, instances=arguments.instances)
+            # The handlers' own output (JSON logs, EMF metrics) is what Lambda would send to
+            # CloudWatch Logs: kept out of the report.
+            with contextlib.redirect_stdout(io.StringIO()):
+                result = demo.run(buckets=arguments.buckets, instances=arguments.instances)
         print_result(result, console)
         if arguments.keep:
             _serve(demo, console)
