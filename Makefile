@@ -21,7 +21,8 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 env: $(VENV)/.synced
 
-demo: plan
+demo: env
+	$(VENV)/bin/estate demo
 
 plan: env
 	$(VENV)/bin/estate plan

@@ -97,9 +97,29 @@ CORE = ProjectContract(
     reads={"org-iam": ("permission_boundary_arn",)},
 )
 
-# Every project of the repository; later projects (scanner-fleet, observability) join
-# here with their exports and reads, and the deploy order follows.
-CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, CORE)
+SCANNER_FLEET = ProjectContract(
+    project="scanner-fleet",
+    directory="projects/scanner_fleet",
+    description="Scanner functions, their Step Functions fan-out and per-account schedules",
+    exports=(
+        OutputSpec("planner_function_name", OutputKind.NAME, "the planner Lambda function"),
+        OutputSpec("planner_function_arn", OutputKind.ARN, "ARN of the planner"),
+        OutputSpec("s3_analyzer_function_name", OutputKind.NAME, "the S3 analyzer function"),
+        OutputSpec("s3_analyzer_function_arn", OutputKind.ARN, "ARN of the S3 analyzer"),
+        OutputSpec("tag_checker_function_name", OutputKind.NAME, "the EC2 tag checker function"),
+        OutputSpec("tag_checker_function_arn", OutputKind.ARN, "ARN of the tag checker"),
+        OutputSpec("function_names", OutputKind.NAMES, "every Lambda function the fleet deploys"),
+        OutputSpec("s3_state_machine_arn", OutputKind.ARN, "state machine of an S3 scan"),
+        OutputSpec("tags_state_machine_arn", OutputKind.ARN, "state machine of a tag scan"),
+        OutputSpec("schedule_names", OutputKind.NAMES, "EventBridge Scheduler schedules"),
+        OutputSpec("schedule_dlq_arn", OutputKind.ARN, "dead letters of failed schedule starts"),
+    ),
+    reads={"core": ("reports_bucket_name", "reports_bucket_arn", "reports_key_arn")},
+)
+
+# Every project of the repository; later projects (observability) join here with their
+# exports and reads, and the deploy order follows.
+CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, CORE, SCANNER_FLEET)
 
 # What observability watches: every function, dead-letter or on-failure queue and state
 # machine the producers export (picked from their exports by name, so a new function or

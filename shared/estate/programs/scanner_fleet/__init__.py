@@ -1,0 +1,1 @@
+"""scanner-fleet: the scanner functions, their Step Functions fan-out and per-account schedules."""

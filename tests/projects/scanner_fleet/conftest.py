@@ -1,0 +1,21 @@
+"""scanner-fleet for every account, recorded after core (tests.support.fleet_runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from estate.accounts import Estate
+from estate.plan.runner import StackRun
+from tests.support.fleet_runs import fleet_stack
+
+
+@pytest.fixture(scope="session")
+def fleet_run(estate: Estate) -> Callable[[str], StackRun]:
+    """``fleet_run(account)``: the recorded scanner-fleet stack of ``account``."""
+
+    def run(account: str) -> StackRun:
+        return fleet_stack(estate, account)
+
+    return run

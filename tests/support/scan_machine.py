@@ -1,0 +1,97 @@
+"""A scan state machine deployed on in-process moto with its functions, for the fleet's tests.
+
+Only what the machine needs, built by hand: a reports bucket, the planner and one worker as
+moto functions whose handlers run in process (``tests.support.lambda_in_process``), and the
+definition from ``estate.programs.scanner_fleet.state_machine``. The program's own wiring of
+the same pieces is asserted on the recorded plan; this world is for running the definition.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from estate.programs.scanner_fleet.state_machine import ScanMachineSpec, scan_definition_json
+
+REGION = "us-east-1"
+REPORTS_BUCKET = "estate-test-reports"
+WORKER_HANDLERS = {
+    "s3": "estate_scanners.s3_analyzer_handler.handler",
+    "tags": "estate_scanners.tag_checker_handler.handler",
+}
+PLANNER_HANDLER = "estate_scanners.planner_handler.handler"
+_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def _placeholder_zip() -> bytes:
+    # moto stores the code; the in-process runtime imports the handler from the repository.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("placeholder.txt", "code runs in process")
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ScanMachine:
+    """The deployed machine: its ARN and the clients to drive it."""
+
+    scanner: str
+    arn: str
+
+    def run(self, request: dict[str, Any], name: str, timeout_s: float = 60.0) -> dict[str, Any]:
+        """Start an execution named ``name`` (the scan id) and wait for its end."""
+        client = boto3.client("stepfunctions", region_name=REGION)
+        execution = client.start_execution(
+            stateMachineArn=self.arn, name=name, input=json.dumps(request)
+        )["executionArn"]
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            described = client.describe_execution(executionArn=execution)
+            if described["status"] != "RUNNING":
+                return dict(described)
+            time.sleep(0.05)
+        raise AssertionError(f"execution {name} still running after {timeout_s} s")
+
+
+def deploy_scan_machine(
+    scanner: str, *, max_concurrency: int = 4, environment: dict[str, str] | None = None
+) -> ScanMachine:
+    """Create the bucket, role, functions and machine; return the machine."""
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket=REPORTS_BUCKET)
+    role = boto3.client("iam", region_name=REGION).create_role(
+        RoleName="estate-test-scanner", AssumeRolePolicyDocument=json.dumps(_TRUST)
+    )["Role"]["Arn"]
+    lam = boto3.client("lambda", region_name=REGION)
+    variables = {"REPORTS_BUCKET": REPORTS_BUCKET, **(environment or {})}
+    arns = {}
+    for purpose, handler in (("planner", PLANNER_HANDLER), ("worker", WORKER_HANDLERS[scanner])):
+        arns[purpose] = lam.create_function(
+            FunctionName=f"estate-test-{scanner}-{purpose}",
+            Runtime="python3.12",
+            Role=role,
+            Handler=handler,
+            Code={"ZipFile": _placeholder_zip()},
+            Timeout=900,
+            Environment={"Variables": variables},
+        )["FunctionArn"]
+    spec = ScanMachineSpec(scanner, arns["planner"], arns["worker"], max_concurrency)
+    machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
+        name=f"estate-test-{scanner}-scan", definition=scan_definition_json(spec), roleArn=role
+    )
+    return ScanMachine(scanner, machine["stateMachineArn"])
