@@ -49,7 +49,9 @@ CORE_WITH_API_NAME = replace(
 CONTRACTS = (ORG_IAM, CORE_WITH_API_NAME, FLEET, OBSERVABILITY)
 
 
-def _contract_for(project: str, contracts: Any = CONTRACTS) -> ProjectContract:
+def _contract_for(
+    project: str, contracts: tuple[ProjectContract, ...] = CONTRACTS
+) -> ProjectContract:
     return {c.project: c for c in contracts}[project]
 
 
