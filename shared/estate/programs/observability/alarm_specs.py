@@ -86,6 +86,21 @@ class AlarmSpec:
 _QUIET_IS_HEALTHY: Final = "no datapoint means nothing happened, which is healthy"
 
 
+def _any_event(purpose: str, description: str, metric: MetricRef, periods: int = 1) -> AlarmSpec:
+    """An alarm on a count of bad events: more than none in ``periods`` periods in a row."""
+    return AlarmSpec(
+        purpose=purpose,
+        description=description,
+        metrics=(metric,),
+        comparison="GreaterThanThreshold",
+        threshold=0,
+        evaluation_periods=periods,
+        datapoints_to_alarm=periods,
+        treat_missing_data="notBreaching",
+        missing_data_reason=_QUIET_IS_HEALTHY,
+    )
+
+
 def lambda_error_rate(
     key: str, function_name: pulumi.Input[str], threshold: float = DEFAULT_ERROR_RATE_PERCENT
 ) -> AlarmSpec:
@@ -111,26 +126,15 @@ def lambda_error_rate(
 
 def lambda_throttles(key: str, function_name: pulumi.Input[str]) -> AlarmSpec:
     """Any throttled invocation in two 5-minute periods in a row."""
-    return AlarmSpec(
-        purpose=f"{key}-throttles",
-        description=f"{key}: invocations throttled for ten minutes (concurrency exhausted)",
-        metrics=(
-            MetricRef(
-                "throttles",
-                "AWS/Lambda",
-                "Throttles",
-                "Sum",
-                FIVE_MINUTES,
-                {"FunctionName": function_name},
-            ),
+    return _any_event(
+        f"{key}-throttles",
+        f"{key}: invocations throttled for ten minutes (concurrency exhausted)",
+        MetricRef(
+            "throttles", "AWS/Lambda", "Throttles", "Sum", FIVE_MINUTES,
+            {"FunctionName": function_name},
         ),
-        comparison="GreaterThanThreshold",
-        threshold=0,
-        evaluation_periods=2,
-        datapoints_to_alarm=2,
-        treat_missing_data="notBreaching",
-        missing_data_reason=_QUIET_IS_HEALTHY,
-    )
+        periods=2,
+    )  # fmt: skip
 
 
 def dead_letters(key: str, queue_name: pulumi.Input[str]) -> AlarmSpec:
@@ -184,26 +188,14 @@ def no_completed_scan(scanner: str, account_id: str) -> AlarmSpec:
 
 def failed_executions(key: str, state_machine_arn: pulumi.Input[str]) -> AlarmSpec:
     """Any failed execution of a scan's state machine."""
-    return AlarmSpec(
-        purpose=f"{key}-failed-executions",
-        description=f"{key}: a scan's state machine execution failed",
-        metrics=(
-            MetricRef(
-                "failed",
-                "AWS/States",
-                "ExecutionsFailed",
-                "Sum",
-                FIVE_MINUTES,
-                {"StateMachineArn": state_machine_arn},
-            ),
+    return _any_event(
+        f"{key}-failed-executions",
+        f"{key}: a scan's state machine execution failed",
+        MetricRef(
+            "failed", "AWS/States", "ExecutionsFailed", "Sum", FIVE_MINUTES,
+            {"StateMachineArn": state_machine_arn},
         ),
-        comparison="GreaterThanThreshold",
-        threshold=0,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data="notBreaching",
-        missing_data_reason=_QUIET_IS_HEALTHY,
-    )
+    )  # fmt: skip
 
 
 def api_5xx_rate(
@@ -258,51 +250,29 @@ def api_p99_latency(
 
 def provisioned_spillover(function_name: pulumi.Input[str], alias: pulumi.Input[str]) -> AlarmSpec:
     """Invocations of ``function:alias`` beyond its provisioned concurrency (cold starts)."""
-    return AlarmSpec(
-        purpose="api-provisioned-spillover",
-        description="API: requests spilled over provisioned concurrency (cold starts); raise "
+    return _any_event(
+        "api-provisioned-spillover",
+        "API: requests spilled over provisioned concurrency (cold starts); raise "
         "sizes.api_provisioned_concurrency",
-        metrics=(
-            MetricRef(
-                "spillover",
-                "AWS/Lambda",
-                "ProvisionedConcurrencySpilloverInvocations",
-                "Sum",
-                FIVE_MINUTES,
-                {
-                    "FunctionName": function_name,
-                    "Resource": pulumi.Output.concat(function_name, ":", alias),
-                },
-            ),
+        MetricRef(
+            "spillover", "AWS/Lambda", "ProvisionedConcurrencySpilloverInvocations", "Sum",
+            FIVE_MINUTES,
+            {
+                "FunctionName": function_name,
+                "Resource": pulumi.Output.concat(function_name, ":", alias),
+            },
         ),
-        comparison="GreaterThanThreshold",
-        threshold=0,
-        evaluation_periods=2,
-        datapoints_to_alarm=2,
-        treat_missing_data="notBreaching",
-        missing_data_reason=_QUIET_IS_HEALTHY,
-    )
+        periods=2,
+    )  # fmt: skip
 
 
 def new_critical_findings() -> AlarmSpec:
     """Any finding that became new or reopened at CRITICAL (counted by core's alerts)."""
-    return AlarmSpec(
-        purpose="new-critical-findings",
-        description="a CRITICAL finding appeared (new or reopened); see the alert e-mail",
-        metrics=(
-            MetricRef(
-                "critical",
-                catalog.ESTATE_NAMESPACE,
-                catalog.NEW_CRITICAL,
-                "Sum",
-                FIVE_MINUTES,
-                {catalog.CORE_FUNCTION_DIMENSION: catalog.NEW_CRITICAL_FUNCTION},
-            ),
+    return _any_event(
+        "new-critical-findings",
+        "a CRITICAL finding appeared (new or reopened); see the alert e-mail",
+        MetricRef(
+            "critical", catalog.ESTATE_NAMESPACE, catalog.NEW_CRITICAL, "Sum", FIVE_MINUTES,
+            {catalog.CORE_FUNCTION_DIMENSION: catalog.NEW_CRITICAL_FUNCTION},
         ),
-        comparison="GreaterThanThreshold",
-        threshold=0,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data="notBreaching",
-        missing_data_reason=_QUIET_IS_HEALTHY,
-    )
+    )  # fmt: skip
