@@ -101,24 +101,41 @@ def _any_event(purpose: str, description: str, metric: MetricRef, periods: int =
     )
 
 
-def lambda_error_rate(
-    key: str, function_name: pulumi.Input[str], threshold: float = DEFAULT_ERROR_RATE_PERCENT
+def _rate(
+    purpose: str,
+    description: str,
+    failed: MetricRef,
+    total: MetricRef,
+    *,
+    threshold: float,
+    missing_data_reason: str,
 ) -> AlarmSpec:
-    """100 x Errors / Invocations above ``threshold`` % for two 5-minute periods in a row."""
-    dims = {"FunctionName": function_name}
+    """100 x failed / total above ``threshold`` % for two periods in a row."""
     return AlarmSpec(
-        purpose=f"{key}-error-rate",
-        description=f"{key}: more than {threshold:g} % of invocations failed, twice in a row",
-        metrics=(
-            MetricRef("errors", "AWS/Lambda", "Errors", "Sum", FIVE_MINUTES, dims),
-            MetricRef("invocations", "AWS/Lambda", "Invocations", "Sum", FIVE_MINUTES, dims),
-        ),
-        expression="100 * errors / invocations",
+        purpose=purpose,
+        description=description,
+        metrics=(failed, total),
+        expression=f"100 * {failed.id} / {total.id}",
         comparison="GreaterThanThreshold",
         threshold=threshold,
         evaluation_periods=2,
         datapoints_to_alarm=2,
         treat_missing_data="notBreaching",
+        missing_data_reason=missing_data_reason,
+    )
+
+
+def lambda_error_rate(
+    key: str, function_name: pulumi.Input[str], threshold: float = DEFAULT_ERROR_RATE_PERCENT
+) -> AlarmSpec:
+    """100 x Errors / Invocations above ``threshold`` % for two 5-minute periods in a row."""
+    dims = {"FunctionName": function_name}
+    return _rate(
+        f"{key}-error-rate",
+        f"{key}: more than {threshold:g} % of invocations failed, twice in a row",
+        MetricRef("errors", "AWS/Lambda", "Errors", "Sum", FIVE_MINUTES, dims),
+        MetricRef("invocations", "AWS/Lambda", "Invocations", "Sum", FIVE_MINUTES, dims),
+        threshold=threshold,
         missing_data_reason="no invocations gives no rate; idle is not failing (the scan "
         "heartbeat catches a scanner that stopped running)",
     )
@@ -205,19 +222,12 @@ def api_5xx_rate(
 ) -> AlarmSpec:
     """100 x 5XXError / Count above ``threshold`` % for two periods."""
     dims = {"ApiName": api_name, "Stage": stage}
-    return AlarmSpec(
-        purpose="api-5xx-rate",
-        description=f"API: more than {threshold:g} % of requests failed with 5xx, twice in a row",
-        metrics=(
-            MetricRef("errors", "AWS/ApiGateway", "5XXError", "Sum", FIVE_MINUTES, dims),
-            MetricRef("requests", "AWS/ApiGateway", "Count", "Sum", FIVE_MINUTES, dims),
-        ),
-        expression="100 * errors / requests",
-        comparison="GreaterThanThreshold",
+    return _rate(
+        "api-5xx-rate",
+        f"API: more than {threshold:g} % of requests failed with 5xx, twice in a row",
+        MetricRef("errors", "AWS/ApiGateway", "5XXError", "Sum", FIVE_MINUTES, dims),
+        MetricRef("requests", "AWS/ApiGateway", "Count", "Sum", FIVE_MINUTES, dims),
         threshold=threshold,
-        evaluation_periods=2,
-        datapoints_to_alarm=2,
-        treat_missing_data="notBreaching",
         missing_data_reason="no requests gives no rate; no traffic is not an outage",
     )
 
