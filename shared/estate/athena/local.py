@@ -19,9 +19,11 @@ from typing import Any, Final
 
 from estate.athena.columns import PARTITION_KEYS, Column, glue_columns
 from estate.athena.queries import NAMED_QUERIES, OPEN_FINDINGS_BY_SEVERITY, NamedQuery
-from estate_runtime.report_writer import PART_SUFFIX
+from estate.report.sources import s3_parts
+from estate_runtime.report_writer import PART_SUFFIX, DirectorySink
 
 VIEW: Final = "findings"
+FINDINGS_PREFIX: Final = "findings/"
 _DUCKDB_TYPES: Final = {
     "string": "VARCHAR",
     "bigint": "BIGINT",
@@ -103,6 +105,17 @@ def open_findings_by_severity(
         (str(a), str(s), int(n))
         for a, s, n in run_query(OPEN_FINDINGS_BY_SEVERITY, parts_root, today=today)
     ]
+
+
+def download_parts(client: Any, bucket: str, root: Path) -> int:
+    """Copy every report part under ``s3://bucket/findings/`` to ``root`` (same keys), so the
+    queries can run locally over a bucket (the demo's, in the emulator); how many parts."""
+    sink = DirectorySink(root)
+    count = 0
+    for part in s3_parts(f"s3://{bucket}/{FINDINGS_PREFIX}", client):
+        sink.put(part.origin.removeprefix(f"s3://{bucket}/"), part.body)
+        count += 1
+    return count
 
 
 def query_named(name: str) -> NamedQuery:

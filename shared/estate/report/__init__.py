@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import gc
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +16,7 @@ from estate.report.model import build_accounts, collect_scans
 from estate.report.page import render_page
 from estate.report.sources import SourceError, read_findings
 from estate_runtime.findings import format_timestamp
+from estate_runtime.report_writer import DirectorySink
 from estate_scanners.s3.checks import severity_table
 
 __all__ = ["ReportWritten", "SourceError", "check_titles", "write_report"]
@@ -70,14 +69,8 @@ def write_report(
         account_names=account_names or {},
     )
     body = page.encode("utf-8")
-    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=".report-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(body)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # The report writer's folder sink writes atomically: a reader never sees half a file.
+    DirectorySink(output.parent).put(output.name, body)
     return ReportWritten(
         path=output,
         size_bytes=len(body),

@@ -8,12 +8,20 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import sqlglot
 from sqlglot import exp
 
 from estate.athena.columns import PARTITION_KEYS, glue_columns
-from estate.athena.local import NoParts, connect, open_findings_by_severity, run_query, to_duckdb
+from estate.athena.local import (
+    NoParts,
+    connect,
+    download_parts,
+    open_findings_by_severity,
+    run_query,
+    to_duckdb,
+)
 from estate.athena.queries import (
     COMPLIANCE_TREND_PER_DAY,
     FIRST_SEEN_THIS_WEEK,
@@ -126,3 +134,21 @@ def test_today_is_pinned_only_where_asked() -> None:
     sql = to_duckdb(FIRST_SEEN_THIS_WEEK.for_table("f"), today=date(2026, 1, 7))
     assert "CURRENT_DATE" not in sql.upper() and "2026-01-07" in sql
     assert "CURRENT_DATE" in to_duckdb(FIRST_SEEN_THIS_WEEK.for_table("f")).upper()
+
+
+def test_parts_in_a_bucket_are_queried_after_download(
+    history: History, tmp_path: Path, mocked_aws: None
+) -> None:
+    root, _ = history
+    client = boto3.client("s3", region_name="us-east-1")
+    client.create_bucket(Bucket="reports")
+    parts = sorted(root.rglob("*.jsonl.gz"))
+    for part in parts:
+        client.put_object(
+            Bucket="reports", Key=part.relative_to(root).as_posix(), Body=part.read_bytes()
+        )
+
+    assert download_parts(client, "reports", tmp_path) == len(parts)
+    assert open_findings_by_severity(tmp_path, today=TODAY) == open_findings_by_severity(
+        root, today=TODAY
+    )

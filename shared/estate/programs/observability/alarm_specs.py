@@ -86,24 +86,56 @@ class AlarmSpec:
 _QUIET_IS_HEALTHY: Final = "no datapoint means nothing happened, which is healthy"
 
 
-def lambda_error_rate(
-    key: str, function_name: pulumi.Input[str], threshold: float = DEFAULT_ERROR_RATE_PERCENT
-) -> AlarmSpec:
-    """100 x Errors / Invocations above ``threshold`` % for two 5-minute periods in a row."""
-    dims = {"FunctionName": function_name}
+def _any_event(purpose: str, description: str, metric: MetricRef, periods: int = 1) -> AlarmSpec:
+    """An alarm on a count of bad events: more than none in ``periods`` periods in a row."""
     return AlarmSpec(
-        purpose=f"{key}-error-rate",
-        description=f"{key}: more than {threshold:g} % of invocations failed, twice in a row",
-        metrics=(
-            MetricRef("errors", "AWS/Lambda", "Errors", "Sum", FIVE_MINUTES, dims),
-            MetricRef("invocations", "AWS/Lambda", "Invocations", "Sum", FIVE_MINUTES, dims),
-        ),
-        expression="100 * errors / invocations",
+        purpose=purpose,
+        description=description,
+        metrics=(metric,),
+        comparison="GreaterThanThreshold",
+        threshold=0,
+        evaluation_periods=periods,
+        datapoints_to_alarm=periods,
+        treat_missing_data="notBreaching",
+        missing_data_reason=_QUIET_IS_HEALTHY,
+    )
+
+
+def _rate(
+    purpose: str,
+    description: str,
+    failed: MetricRef,
+    total: MetricRef,
+    *,
+    threshold: float,
+    missing_data_reason: str,
+) -> AlarmSpec:
+    """100 x failed / total above ``threshold`` % for two periods in a row."""
+    return AlarmSpec(
+        purpose=purpose,
+        description=description,
+        metrics=(failed, total),
+        expression=f"100 * {failed.id} / {total.id}",
         comparison="GreaterThanThreshold",
         threshold=threshold,
         evaluation_periods=2,
         datapoints_to_alarm=2,
         treat_missing_data="notBreaching",
+        missing_data_reason=missing_data_reason,
+    )
+
+
+def lambda_error_rate(
+    key: str, function_name: pulumi.Input[str], threshold: float = DEFAULT_ERROR_RATE_PERCENT
+) -> AlarmSpec:
+    """100 x Errors / Invocations above ``threshold`` % for two 5-minute periods in a row."""
+    dims = {"FunctionName": function_name}
+    return _rate(
+        f"{key}-error-rate",
+        f"{key}: more than {threshold:g} % of invocations failed, twice in a row",
+        MetricRef("errors", "AWS/Lambda", "Errors", "Sum", FIVE_MINUTES, dims),
+        MetricRef("invocations", "AWS/Lambda", "Invocations", "Sum", FIVE_MINUTES, dims),
+        threshold=threshold,
         missing_data_reason="no invocations gives no rate; idle is not failing (the scan "
         "heartbeat catches a scanner that stopped running)",
     )
@@ -111,26 +143,15 @@ def lambda_error_rate(
 
 def lambda_throttles(key: str, function_name: pulumi.Input[str]) -> AlarmSpec:
     """Any throttled invocation in two 5-minute periods in a row."""
-    return AlarmSpec(
-        purpose=f"{key}-throttles",
-        description=f"{key}: invocations throttled for ten minutes (concurrency exhausted)",
-        metrics=(
-            MetricRef(
-                "throttles",
-                "AWS/Lambda",
-                "Throttles",
-                "Sum",
-                FIVE_MINUTES,
-                {"FunctionName": function_name},
-            ),
+    return _any_event(
+        f"{key}-throttles",
+        f"{key}: invocations throttled for ten minutes (concurrency exhausted)",
+        MetricRef(
+            "throttles", "AWS/Lambda", "Throttles", "Sum", FIVE_MINUTES,
+            {"FunctionName": function_name},
         ),
-        comparison="GreaterThanThreshold",
-        threshold=0,
-        evaluation_periods=2,
-        datapoints_to_alarm=2,
-        treat_missing_data="notBreaching",
-        missing_data_reason=_QUIET_IS_HEALTHY,
-    )
+        periods=2,
+    )  # fmt: skip
 
 
 def dead_letters(key: str, queue_name: pulumi.Input[str]) -> AlarmSpec:
@@ -184,26 +205,14 @@ def no_completed_scan(scanner: str, account_id: str) -> AlarmSpec:
 
 def failed_executions(key: str, state_machine_arn: pulumi.Input[str]) -> AlarmSpec:
     """Any failed execution of a scan's state machine."""
-    return AlarmSpec(
-        purpose=f"{key}-failed-executions",
-        description=f"{key}: a scan's state machine execution failed",
-        metrics=(
-            MetricRef(
-                "failed",
-                "AWS/States",
-                "ExecutionsFailed",
-                "Sum",
-                FIVE_MINUTES,
-                {"StateMachineArn": state_machine_arn},
-            ),
+    return _any_event(
+        f"{key}-failed-executions",
+        f"{key}: a scan's state machine execution failed",
+        MetricRef(
+            "failed", "AWS/States", "ExecutionsFailed", "Sum", FIVE_MINUTES,
+            {"StateMachineArn": state_machine_arn},
         ),
-        comparison="GreaterThanThreshold",
-        threshold=0,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data="notBreaching",
-        missing_data_reason=_QUIET_IS_HEALTHY,
-    )
+    )  # fmt: skip
 
 
 def api_5xx_rate(
@@ -213,19 +222,12 @@ def api_5xx_rate(
 ) -> AlarmSpec:
     """100 x 5XXError / Count above ``threshold`` % for two periods."""
     dims = {"ApiName": api_name, "Stage": stage}
-    return AlarmSpec(
-        purpose="api-5xx-rate",
-        description=f"API: more than {threshold:g} % of requests failed with 5xx, twice in a row",
-        metrics=(
-            MetricRef("errors", "AWS/ApiGateway", "5XXError", "Sum", FIVE_MINUTES, dims),
-            MetricRef("requests", "AWS/ApiGateway", "Count", "Sum", FIVE_MINUTES, dims),
-        ),
-        expression="100 * errors / requests",
-        comparison="GreaterThanThreshold",
+    return _rate(
+        "api-5xx-rate",
+        f"API: more than {threshold:g} % of requests failed with 5xx, twice in a row",
+        MetricRef("errors", "AWS/ApiGateway", "5XXError", "Sum", FIVE_MINUTES, dims),
+        MetricRef("requests", "AWS/ApiGateway", "Count", "Sum", FIVE_MINUTES, dims),
         threshold=threshold,
-        evaluation_periods=2,
-        datapoints_to_alarm=2,
-        treat_missing_data="notBreaching",
         missing_data_reason="no requests gives no rate; no traffic is not an outage",
     )
 
@@ -258,51 +260,29 @@ def api_p99_latency(
 
 def provisioned_spillover(function_name: pulumi.Input[str], alias: pulumi.Input[str]) -> AlarmSpec:
     """Invocations of ``function:alias`` beyond its provisioned concurrency (cold starts)."""
-    return AlarmSpec(
-        purpose="api-provisioned-spillover",
-        description="API: requests spilled over provisioned concurrency (cold starts); raise "
+    return _any_event(
+        "api-provisioned-spillover",
+        "API: requests spilled over provisioned concurrency (cold starts); raise "
         "sizes.api_provisioned_concurrency",
-        metrics=(
-            MetricRef(
-                "spillover",
-                "AWS/Lambda",
-                "ProvisionedConcurrencySpilloverInvocations",
-                "Sum",
-                FIVE_MINUTES,
-                {
-                    "FunctionName": function_name,
-                    "Resource": pulumi.Output.concat(function_name, ":", alias),
-                },
-            ),
+        MetricRef(
+            "spillover", "AWS/Lambda", "ProvisionedConcurrencySpilloverInvocations", "Sum",
+            FIVE_MINUTES,
+            {
+                "FunctionName": function_name,
+                "Resource": pulumi.Output.concat(function_name, ":", alias),
+            },
         ),
-        comparison="GreaterThanThreshold",
-        threshold=0,
-        evaluation_periods=2,
-        datapoints_to_alarm=2,
-        treat_missing_data="notBreaching",
-        missing_data_reason=_QUIET_IS_HEALTHY,
-    )
+        periods=2,
+    )  # fmt: skip
 
 
 def new_critical_findings() -> AlarmSpec:
     """Any finding that became new or reopened at CRITICAL (counted by core's alerts)."""
-    return AlarmSpec(
-        purpose="new-critical-findings",
-        description="a CRITICAL finding appeared (new or reopened); see the alert e-mail",
-        metrics=(
-            MetricRef(
-                "critical",
-                catalog.ESTATE_NAMESPACE,
-                catalog.NEW_CRITICAL,
-                "Sum",
-                FIVE_MINUTES,
-                {catalog.CORE_FUNCTION_DIMENSION: catalog.NEW_CRITICAL_FUNCTION},
-            ),
+    return _any_event(
+        "new-critical-findings",
+        "a CRITICAL finding appeared (new or reopened); see the alert e-mail",
+        MetricRef(
+            "critical", catalog.ESTATE_NAMESPACE, catalog.NEW_CRITICAL, "Sum", FIVE_MINUTES,
+            {catalog.CORE_FUNCTION_DIMENSION: catalog.NEW_CRITICAL_FUNCTION},
         ),
-        comparison="GreaterThanThreshold",
-        threshold=0,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data="notBreaching",
-        missing_data_reason=_QUIET_IS_HEALTHY,
-    )
+    )  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Final
 
 from estate_core.config import ALL_METRIC_NAMES as CORE_METRIC_NAMES
 from estate_core.config import METRIC_NEW_CRITICAL, METRICS_NAMESPACE
+from estate_core.telemetry import DIMENSION_FUNCTION
 from estate_runtime import metrics as scanner_metrics
 
 ESTATE_NAMESPACE: Final = scanner_metrics.NAMESPACE
@@ -23,9 +24,12 @@ ESTATE_NAMESPACE: Final = scanner_metrics.NAMESPACE
 SCAN_COMPLETED: Final = "ScanCompleted"
 FLEET_METRIC_NAMES: Final = frozenset({SCAN_COMPLETED, "ScanShardsFailed"})
 NEW_CRITICAL: Final = METRIC_NEW_CRITICAL
-# core's metrics carry one dimension, Function: the core function that counted them.
-CORE_FUNCTION_DIMENSION: Final = "Function"
+# core's metrics carry one dimension, Function: the handler that counted them
+# (estate_core.alerts_handler publishes NewCriticalFindings as "alerts", ingest_handler its
+# counts as "ingest").
+CORE_FUNCTION_DIMENSION: Final = DIMENSION_FUNCTION
 NEW_CRITICAL_FUNCTION: Final = "alerts"
+INGEST_FUNCTION: Final = "ingest"
 
 
 def _emitted() -> dict[str, frozenset[str]]:

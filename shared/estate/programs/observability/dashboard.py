@@ -116,7 +116,7 @@ def _findings(args: DashboardArgs) -> list[dict[str, Any]]:
     ]  # fmt: skip
     changes = [
         series(core_config.METRICS_NAMESPACE, core_config.METRIC_STATE_CHANGES,
-               {catalog.CORE_FUNCTION_DIMENSION: "ingest"}, label="state changes"),
+               {catalog.CORE_FUNCTION_DIMENSION: catalog.INGEST_FUNCTION}, label="state changes"),
         series(catalog.ESTATE_NAMESPACE, catalog.NEW_CRITICAL,
                {catalog.CORE_FUNCTION_DIMENSION: catalog.NEW_CRITICAL_FUNCTION},
                label="new CRITICAL"),
@@ -131,7 +131,7 @@ def _findings(args: DashboardArgs) -> list[dict[str, Any]]:
 def _pipeline(args: DashboardArgs) -> list[dict[str, Any]]:
     sqs = "AWS/SQS"
     core_ns = core_config.METRICS_NAMESPACE
-    ingest = {catalog.CORE_FUNCTION_DIMENSION: "ingest"}
+    ingest = {catalog.CORE_FUNCTION_DIMENSION: catalog.INGEST_FUNCTION}
     return [
         _widget(
             "Ingest queue: oldest message (s)",
