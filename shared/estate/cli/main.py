@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from estate.cli import accounts_cmd, plan_cmd, scan_cmd
+from estate.cli import accounts_cmd, changed_cmd, plan_cmd, scan_cmd
 from estate.cli.errors import EXIT_USAGE, UserError
 
 
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subcommands = parser.add_subparsers(dest="command", required=True)
     accounts_cmd.register(subcommands)
+    changed_cmd.register(subcommands)
     plan_cmd.register(subcommands)
     scan_cmd.register(subcommands)
     return parser
