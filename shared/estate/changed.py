@@ -22,8 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from estate.accounts import Estate
+from estate.accounts import Account, Estate
 from estate.contracts import CONTRACTS, ProjectContract, deploy_order
+from estate.programs.deployments.roles import CiRole, ci_role_arn
 
 ORGANIZATION_FILE = "accounts/organization.yaml"
 EVERYTHING_PATHS = ("pyproject.toml", "uv.lock")
@@ -42,13 +43,17 @@ class ChangedError(RuntimeError):
 
 @dataclass(frozen=True)
 class AffectedStack:
-    """One stack to preview or deploy, and why."""
+    """One stack to preview or deploy, why, and what a workflow job needs to reach it."""
 
     project: str
     stack: str
     account_id: str
     work_dir: str
     reason: str
+    pulumi_stack: str  # <org>/<project>/<stack>, as pulumi/actions takes it
+    region: str  # the account's primary region, for the credentials step
+    preview_role_arn: str
+    deploy_role_arn: str
 
     def as_json(self) -> dict[str, str]:
         """The stack as `estate changed` prints it."""
@@ -58,6 +63,10 @@ class AffectedStack:
             "account_id": self.account_id,
             "work_dir": self.work_dir,
             "reason": self.reason,
+            "pulumi_stack": self.pulumi_stack,
+            "region": self.region,
+            "preview_role_arn": self.preview_role_arn,
+            "deploy_role_arn": self.deploy_role_arn,
         }
 
 
@@ -109,17 +118,38 @@ def affected_stacks(
             mark([root_project], accounts, f"{path} changed")
     _add_readers(ordered, accounts, reasons)
     return [
-        AffectedStack(
-            project=contract.project,
-            stack=account.name,
-            account_id=account.account_id,
-            work_dir=work_dir(contract, root),
-            reason=reasons[(contract.project, account.name)],
-        )
+        _stack(contract, account, estate, root, reasons[(contract.project, account.name)])
         for contract in ordered
         for account in estate
         if (contract.project, account.name) in reasons
     ]
+
+
+def every_stack(
+    estate: Estate, *, root: Path, contracts: Sequence[ProjectContract] = CONTRACTS
+) -> list[AffectedStack]:
+    """Every project x account stack in deploy order (what the drift check visits)."""
+    return [
+        _stack(contract, account, estate, root, "every stack")
+        for contract in deploy_order(contracts)
+        for account in estate
+    ]
+
+
+def _stack(
+    contract: ProjectContract, account: Account, estate: Estate, root: Path, reason: str
+) -> AffectedStack:
+    return AffectedStack(
+        project=contract.project,
+        stack=account.name,
+        account_id=account.account_id,
+        work_dir=work_dir(contract, root),
+        reason=reason,
+        pulumi_stack=f"{estate.organization.pulumi_org}/{contract.project}/{account.name}",
+        region=account.primary_region,
+        preview_role_arn=ci_role_arn(account, CiRole.PREVIEW),
+        deploy_role_arn=ci_role_arn(account, CiRole.DEPLOY),
+    )
 
 
 def _add_readers(

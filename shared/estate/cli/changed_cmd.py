@@ -15,7 +15,11 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     changed = subcommands.add_parser(
         "changed", help="print the stacks a git diff affects, in deploy order (JSON)"
     )
-    changed.add_argument("--base", required=True, help="the ref the change starts from")
+    which = changed.add_mutually_exclusive_group(required=True)
+    which.add_argument("--base", help="the ref the change starts from")
+    which.add_argument(
+        "--all", action="store_true", help="every stack, whatever changed (the drift check)"
+    )
     changed.add_argument("--head", default="HEAD", help="the ref the change ends at (HEAD)")
     changed.add_argument(
         "--repo", type=Path, default=Path(), help="the repository's root (default: .)"
@@ -48,18 +52,22 @@ def run(arguments: argparse.Namespace) -> int:
         affected_stacks,
         by_account,
         changed_paths,
+        every_stack,
         json_list,
     )
 
     repository: Path = arguments.repo
     try:
         estate = load_estate(arguments.accounts_dir or repository / "accounts")
-        paths = changed_paths(repository, arguments.base, arguments.head)
+        if arguments.all:
+            stacks = every_stack(estate, root=repository)
+        else:
+            paths = changed_paths(repository, arguments.base, arguments.head)
+            stacks = affected_stacks(paths, estate, root=repository)
     except AccountsError as error:
         raise UserError(f"accounts: {error}") from None
     except ChangedError as error:
         raise UserError(str(error)) from None
-    stacks = affected_stacks(paths, estate, root=repository)
     if arguments.deployable:
         stacks = [s for s in stacks if s.project not in ADMIN_APPLIED]
     document: object = by_account(stacks, estate) if arguments.by_account else json_list(stacks)

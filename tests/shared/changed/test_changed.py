@@ -271,3 +271,22 @@ def test_the_command_exits_2_with_one_line_on_an_unknown_base(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and "--base 'nope'" in captured.err
+
+
+def test_all_lists_every_stack_in_deploy_order_with_its_pulumi_name_and_roles(
+    shipped: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["changed", "--all", "--repo", str(shipped)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    estate = load_estate(shipped / "accounts")
+    assert [(s["project"], s["stack"]) for s in listed] == [
+        (c.project, a.name) for c in deploy_order(CONTRACTS) for a in estate
+    ]
+    for stack in listed:
+        account = estate.account(stack["stack"])
+        assert stack["pulumi_stack"] == (
+            f"{estate.organization.pulumi_org}/{stack['project']}/{account.name}"
+        )
+        assert stack["region"] == account.primary_region
+        for key in ("preview_role_arn", "deploy_role_arn"):
+            assert stack[key].startswith(f"arn:aws:iam::{account.account_id}:role/")
