@@ -10,7 +10,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from estate.naming import (
@@ -174,11 +174,24 @@ def test_lookalike_inputs_never_share_a_name(pair: tuple[NameSpec, NameSpec]) ->
         assert first.name(kind) != second.name(kind), (kind, first, second)
 
 
-# Longer than every kind's limit (log groups: 512), so a plain cut would merge them.
-long_stems = st.text(SLUG_ALPHABET + "-", min_size=1, max_size=12).map(lambda unit: unit * 600)
+# Longer than every kind's limit (log groups: 512), so a plain cut would merge them. The
+# repeated unit always holds a slug character: an all-dash unit slugs to nothing, nothing is
+# cut, and the law's premise (a stem too long to keep) would be false.
+_units = st.builds(
+    lambda before, core, after: before + core + after,
+    st.text("-", max_size=3),
+    st.text(SLUG_ALPHABET, min_size=1, max_size=8),
+    st.text("-", max_size=3),
+)
+long_stems = _units.map(lambda unit: unit * 600)
 
 
 @settings(max_examples=50)
+@example(
+    spec=NameSpec(account="dev", project="core", purpose="x", region=None, account_id="1" * 12),
+    stem="-a-" * 600,
+    endings=["a", "b"],
+)
 @given(
     spec=name_specs(with_account_id=True),
     stem=long_stems,
