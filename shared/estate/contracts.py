@@ -65,9 +65,19 @@ ORG_IAM = ProjectContract(
     ),
 )
 
+# The root project (its Pulumi.yaml is the repository's; its program is projects/deployments):
+# the delivery settings of every other stack. It reads the deploy role its settings assume.
+DEPLOYMENTS = ProjectContract(
+    project="estate-deployments",
+    directory="projects/deployments",
+    description="Pulumi Deployments settings, drift schedules and GitHub environments",
+    exports=(),
+    reads={"org-iam": ("deploy_role_arn",)},
+)
+
 # Every project of the repository; later projects (core, scanner-fleet, observability) join
 # here with their exports and reads, and the deploy order follows.
-CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM,)
+CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, DEPLOYMENTS)
 
 
 def contract_for(project: str, contracts: Iterable[ProjectContract] = CONTRACTS) -> ProjectContract:

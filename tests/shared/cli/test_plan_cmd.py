@@ -14,7 +14,7 @@ from estate.plan.mock_cloud import PROVIDER_TYPES
 def test_json_lists_org_iam_for_every_account_with_pinned_providers(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["plan", "--json"]) == 0
+    assert main(["plan", "--json", "--project", "org-iam"]) == 0
     stacks = json.loads(capsys.readouterr().out)["stacks"]
     assert [(s["project"], s["stack"]) for s in stacks] == [
         ("org-iam", "dev"),

@@ -35,7 +35,7 @@ def test_outputs_are_resolved_and_match_the_contract(run_program: Run) -> None:
 
 
 def test_stacks_run_one_after_another_do_not_leak_into_each_other(estate: Estate) -> None:
-    runs = list(run_plan(estate))
+    runs = list(run_plan(estate, projects=["org-iam"]))
     assert [(r.project, r.stack) for r in runs] == [
         ("org-iam", "dev"),
         ("org-iam", "staging"),
