@@ -19,9 +19,9 @@ OIDC_ACTIONS = ("aws-actions/configure-aws-credentials", "pulumi/auth-actions")
 
 
 def _load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
-    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
-    return data
+    loaded: dict[Any, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
+    # YAML 1.1 reads the key `on` as True.
+    return {("on" if key is True else str(key)): value for key, value in loaded.items()}
 
 
 def _files() -> list[str]:
