@@ -14,6 +14,7 @@ import pulumi_pulumiservice as pulumiservice
 
 from estate.changed import work_dir
 from estate.contracts import CONTRACTS, contract_for, deploy_order, export_outputs, read_outputs
+from estate.delivery import SUBJECT_CLAIM_KEYS, environment_name
 from estate.gitops.drift_issue import LABEL as DRIFT_LABEL
 from estate.plan.runner import REPOSITORY_ROOT
 from estate.programs.deployments.github_settings import (
@@ -25,8 +26,6 @@ from estate.programs.deployments.github_settings import (
 from estate.programs.deployments.settings import (
     REVIEW_STACK_STAGES,
     REVIEWER_TEAM_SLUG,
-    SUBJECT_CLAIM_KEYS,
-    environment_name,
     needs_review,
 )
 from estate.programs.deployments.stack_settings import StackDelivery, StackDeliveryArgs

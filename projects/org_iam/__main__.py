@@ -1,4 +1,5 @@
-"""org-iam: the account's GitHub OIDC provider, CI roles and permission boundary (wiring only)."""
+"""org-iam: the account's GitHub OIDC provider, CI and scanner roles, and both boundaries
+(wiring only)."""
 
 from __future__ import annotations
 
@@ -6,45 +7,62 @@ import pulumi
 import pulumi_aws as aws
 
 from estate.contracts import export_outputs
-from estate.iam import Environment, PullRequests, github_oidc_trust, policy_document
-from estate.naming import NAME_PREFIX, ResourceKind, resource_name
+from estate.delivery import deploy_subject_spec, preview_subject_spec
+from estate.iam import github_oidc_trust, policy_document, roles_of_account_trust
+from estate.naming import ResourceKind
 from estate.programs.org_iam.ci_role import CiRole, CiRoleArgs
 from estate.programs.org_iam.github_oidc import GitHubOidc, GitHubOidcArgs
 from estate.programs.org_iam.policies import (
+    Scope,
     boundary_statements,
     deploy_statements,
     preview_statements,
+    scanner_statements,
 )
+from estate.programs.org_iam.workload import workload_boundary_statements
 from estate.providers import make_providers
-from estate.stack import current_stack
+from estate.scanning import SCANNER_ROLE_PURPOSE, access_to, accesses_from, scanner_actions
+from estate.stack import WORKLOAD_BOUNDARY_PURPOSE, current_stack
 
 stack = current_stack()
 account = stack.account
 organization = stack.estate.organization
-project = stack.contract.project
-providers = make_providers(account, organization, project)
-prefix = f"{NAME_PREFIX}-{account.name}-"  # every platform resource of this account
-own_prefix = f"{prefix}{project}-"  # org-iam's own roles and policies
-
-
-def name(kind: ResourceKind, purpose: str) -> str:
-    """This project's physical name for `purpose`."""
-    return resource_name(kind, account=account.name, region=None, project=project, purpose=purpose)
-
+names = stack.names
+providers = make_providers(account, organization, stack.contract.project)
+scope = Scope(
+    account_id=account.account_id,
+    prefix=names.account_prefix,
+    own_prefix=names.project_prefix,
+    workload_boundary_arn=stack.workload_boundary_arn,
+)
 
 oidc = GitHubOidc("github", GitHubOidcArgs(), opts=providers.opts())
 
-boundary_name = name(ResourceKind.IAM_PERMISSION_BOUNDARY, "boundary")
+boundary_name = names.name(ResourceKind.IAM_PERMISSION_BOUNDARY, "boundary")
 boundary = aws.iam.Policy(
     "permission-boundary",
     name=boundary_name,
-    description="The most any estate role may do in this account",
+    description="The most org-iam's roles (CI and scanner) may do in this account",
     policy=policy_document(
         boundary_statements(
+            scope, boundary_policy_name=boundary_name, scanner_actions=sorted(scanner_actions())
+        )
+    ),
+    opts=providers.opts(),
+)
+
+workload_boundary = aws.iam.Policy(
+    "workload-boundary",
+    name=names.name(ResourceKind.IAM_PERMISSION_BOUNDARY, WORKLOAD_BOUNDARY_PURPOSE),
+    description="The most any role the deploy role creates may do: no IAM at all",
+    policy=policy_document(
+        workload_boundary_statements(
             account_id=account.account_id,
-            prefix=prefix,
-            own_prefix=own_prefix,
-            boundary_policy_name=boundary_name,
+            prefix=names.account_prefix,
+            regions=account.regions,
+            scanner_role_arns=[
+                access.scanner_role_arn for access in accesses_from(stack.estate, account.name)
+            ],
         )
     ),
     opts=providers.opts(),
@@ -53,15 +71,15 @@ boundary = aws.iam.Policy(
 preview = CiRole(
     "preview",
     CiRoleArgs(
-        role_name=name(ResourceKind.IAM_ROLE, "preview"),
-        policy_names=[name(ResourceKind.IAM_POLICY, f"preview-{i}") for i in range(2)],
+        names=names,
+        purpose="preview",
         description="Read-only: pull-request previews of the estate",
         trust_policy=github_oidc_trust(
             provider_arn=oidc.arn,
             repository=organization.github_repository,
-            subjects=[PullRequests()],
+            subjects=[preview_subject_spec()],
         ),
-        statements=preview_statements(account_id=account.account_id, prefix=prefix),
+        statements=preview_statements(scope),
         boundary_arn=boundary.arn,
     ),
     opts=providers.opts(),
@@ -70,17 +88,31 @@ preview = CiRole(
 deploy = CiRole(
     "deploy",
     CiRoleArgs(
-        role_name=name(ResourceKind.IAM_ROLE, "deploy"),
-        policy_names=[name(ResourceKind.IAM_POLICY, f"deploy-{i}") for i in range(3)],
+        names=names,
+        purpose="deploy",
         description=f"Deploys the estate from main through the {account.name} environment",
         trust_policy=github_oidc_trust(
             provider_arn=oidc.arn,
             repository=organization.github_repository,
-            subjects=[Environment(account.name)],
+            subjects=[deploy_subject_spec(account.name)],
         ),
-        statements=deploy_statements(
-            account_id=account.account_id, prefix=prefix, boundary_arn=boundary.arn
+        statements=deploy_statements(scope),
+        boundary_arn=boundary.arn,
+    ),
+    opts=providers.opts(),
+)
+
+scan = access_to(stack.estate, account.name)
+scanner = CiRole(
+    "scanner",
+    CiRoleArgs(
+        names=names,
+        purpose=SCANNER_ROLE_PURPOSE,
+        description=f"Read-only: the scanner fleet of {scan.hub.name} reads this account",
+        trust_policy=roles_of_account_trust(
+            scan.hub.account_id, scan.trusted_role_arns, scan.external_id
         ),
+        statements=scanner_statements(sorted(scanner_actions())),
         boundary_arn=boundary.arn,
     ),
     opts=providers.opts(),

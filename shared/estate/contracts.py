@@ -65,6 +65,38 @@ ORG_IAM = ProjectContract(
     ),
 )
 
+CORE = ProjectContract(
+    project="core",
+    directory="projects/core",
+    description="Findings service: reports bucket, ingest, findings table, alerts, query API",
+    exports=(
+        OutputSpec("reports_bucket_name", OutputKind.NAME, "bucket the scanners write parts to"),
+        OutputSpec("reports_bucket_arn", OutputKind.ARN, "ARN of the reports bucket"),
+        OutputSpec("reports_key_arn", OutputKind.ARN, "KMS key of the bucket, table and topic"),
+        OutputSpec("findings_table_name", OutputKind.NAME, "DynamoDB table of finding states"),
+        OutputSpec("findings_table_arn", OutputKind.ARN, "ARN of the findings table"),
+        OutputSpec("findings_stream_arn", OutputKind.ARN, "the table's stream (new and old)"),
+        OutputSpec("ingest_queue_arn", OutputKind.ARN, "queue of the bucket's part events"),
+        OutputSpec("ingest_queue_url", OutputKind.URL, "URL of the ingest queue"),
+        OutputSpec("ingest_dlq_arn", OutputKind.ARN, "dead letters of the ingest queue"),
+        OutputSpec("ingest_dlq_url", OutputKind.URL, "URL of the ingest DLQ"),
+        OutputSpec(
+            "stream_failures_queue_arn", OutputKind.ARN, "on-failure queue of the stream readers"
+        ),
+        OutputSpec("stream_failures_queue_url", OutputKind.URL, "URL of the stream failure queue"),
+        OutputSpec("alert_topic_arn", OutputKind.ARN, "SNS topic of new-finding alerts"),
+        OutputSpec("api_id", OutputKind.NAME, "id of the findings REST API"),
+        OutputSpec("api_stage", OutputKind.NAME, "stage name of the findings API"),
+        OutputSpec("api_url", OutputKind.URL, "invoke URL of the API's stage"),
+        OutputSpec("ingest_function_name", OutputKind.NAME, "the ingest Lambda function"),
+        OutputSpec("alerts_function_name", OutputKind.NAME, "the alerts Lambda function"),
+        OutputSpec("api_function_name", OutputKind.NAME, "the API Lambda function"),
+        OutputSpec("api_alias_name", OutputKind.NAME, "the API function's provisioned alias"),
+        OutputSpec("function_names", OutputKind.NAMES, "every Lambda function core deploys"),
+    ),
+    reads={"org-iam": ("permission_boundary_arn",)},
+)
+
 # The root project (its Pulumi.yaml is the repository's; its program is projects/deployments):
 # the delivery settings of every other stack. It reads the deploy role its settings assume.
 DEPLOYMENTS = ProjectContract(
@@ -75,9 +107,9 @@ DEPLOYMENTS = ProjectContract(
     reads={"org-iam": ("deploy_role_arn",)},
 )
 
-# Every project of the repository; later projects (core, scanner-fleet, observability) join
+# Every project of the repository; later projects (scanner-fleet, observability) join
 # here with their exports and reads, and the deploy order follows.
-CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, DEPLOYMENTS)
+CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, CORE, DEPLOYMENTS)
 
 
 def contract_for(project: str, contracts: Iterable[ProjectContract] = CONTRACTS) -> ProjectContract:

@@ -141,7 +141,9 @@ NAME_RULES: Final[Mapping[ResourceKind, NameRule]] = MappingProxyType(
     }
 )
 
-_ACCOUNT_NAME = _pattern(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
+# Single dashes only: a name joins its parts with "-", so "dev--eu" would read "dev-eu" and
+# the account's prefix (ProjectNames.account_prefix) would no longer match its resources.
+_ACCOUNT_NAME = _pattern(r"(?=.{1,32}$)[a-z0-9]+(?:-[a-z0-9]+)*")
 _ACCOUNT_ID = _pattern(r"[0-9]{12}")
 _PROJECT = _pattern(r"[A-Za-z0-9._-]+")
 _HAS_ALNUM = _pattern(r"[A-Za-z0-9]")
@@ -205,7 +207,7 @@ class NameSpec:
         if _ACCOUNT_NAME.fullmatch(self.account) is None:
             raise NamingError(
                 f"account name {self.account!r} is invalid: expected 1 to 32 of a-z, 0-9 "
-                "and '-', starting and ending with a letter or digit"
+                "and single '-', starting and ending with a letter or digit"
             )
         if self.account_id is not None and _ACCOUNT_ID.fullmatch(self.account_id) is None:
             raise NamingError(f"account id {self.account_id!r} is invalid: expected 12 digits")
@@ -282,3 +284,85 @@ def lambda_log_group_name(function_name: str) -> str:
     """The log group Lambda writes a function's logs to: ``/aws/lambda/<function name>``."""
     check_name(ResourceKind.LAMBDA_FUNCTION, function_name)
     return check_name(ResourceKind.LOG_GROUP, LAMBDA_LOG_GROUP_PREFIX + function_name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectNames:
+    """Every name one project uses in one account, and the prefixes policies match them by.
+
+    The one names helper of the Pulumi programs (``StackContext.names`` builds it for the
+    running stack)::
+
+        names = ProjectNames(account="dev", account_id="111111111111", project="core")
+        names.account_prefix                  # "estate-dev-": every platform resource
+        names.project_prefix                  # "estate-dev-core-": this project's resources
+        names.name(ResourceKind.SQS_QUEUE, "ingest")              # a physical name
+        names.name(ResourceKind.LAMBDA_FUNCTION, "ingest", region="eu-west-1")
+        names.role_arn("ingest")              # ARN of the role named name(IAM_ROLE, "ingest")
+        names.policy_arn("boundary", ResourceKind.IAM_PERMISSION_BOUNDARY)
+
+    ARNs are predictable from names, so a stack can name another project's role without a
+    StackReference (org-iam's scanner trust names the fleet's roles before they exist).
+    Global kinds (S3 buckets) get the account id added automatically.
+    """
+
+    account: str
+    account_id: str
+    project: str
+
+    def __post_init__(self) -> None:
+        # NameSpec checks account, account id and project, with its one-line messages.
+        spec = NameSpec(
+            account=self.account, project=self.project, purpose="x", account_id=self.account_id
+        )
+        del spec
+        if (
+            len(self.project_prefix) + 1 + DIGEST_LENGTH
+            > NAME_RULES[ResourceKind.IAM_ROLE].max_length
+        ):
+            raise NamingError(
+                f"project {self.project!r} in account {self.account!r}: the prefix "
+                f"{self.project_prefix!r} leaves no room for a purpose in a 64-character role "
+                "name; shorten the project name"
+            )
+
+    @property
+    def account_prefix(self) -> str:
+        """What every platform resource name of the account starts with (``estate-dev-``)."""
+        return account_prefix(self.account)
+
+    @property
+    def project_prefix(self) -> str:
+        """What this project's names start with when not cut short (``estate-dev-core-``)."""
+        return f"{self.account_prefix}{_slug(self.project, '-')}-"
+
+    def name(self, kind: ResourceKind, purpose: str, *, region: str | None = None) -> str:
+        """The physical name of this project's ``purpose`` as a ``kind``."""
+        spec = NameSpec(
+            account=self.account,
+            project=self.project,
+            purpose=purpose,
+            region=region,
+            account_id=self.account_id if NAME_RULES[kind].global_scope else None,
+        )
+        return spec.name(kind)
+
+    def role_arn(self, purpose: str) -> str:
+        """The ARN of this project's IAM role ``purpose`` (no path)."""
+        return f"arn:aws:iam::{self.account_id}:role/{self.name(ResourceKind.IAM_ROLE, purpose)}"
+
+    def policy_arn(self, purpose: str, kind: ResourceKind = ResourceKind.IAM_POLICY) -> str:
+        """The ARN of this project's customer managed policy (or boundary) ``purpose``."""
+        if kind not in (ResourceKind.IAM_POLICY, ResourceKind.IAM_PERMISSION_BOUNDARY):
+            raise NamingError(f"policy_arn takes a policy kind, not {kind}")
+        return f"arn:aws:iam::{self.account_id}:policy/{self.name(kind, purpose)}"
+
+
+def account_prefix(account: str) -> str:
+    """What every platform resource name of ``account`` starts with: ``estate-<account>-``.
+
+    Exact for every kind with a ``-`` separator and no fixed prefix: the account part is at
+    most 32 characters, so shortening never reaches it.
+    """
+    NameSpec(account=account, project="x", purpose="x")  # the account name's checks
+    return f"{NAME_PREFIX}-{account}-"

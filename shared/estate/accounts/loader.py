@@ -58,6 +58,20 @@ class Estate:
     def __iter__(self) -> Iterator[Account]:
         return iter(self.accounts.values())
 
+    def scan_hub(self, name: str) -> Account:
+        """The account whose scanner fleet scans account `name`: the hub listing it in
+        `scan.targets`, or the account itself when no hub names it."""
+        for hub in self.accounts.values():
+            if name in hub.scan.targets:
+                return hub
+        return self.account(name)
+
+    def scanned_by(self, hub: str) -> tuple[Account, ...]:
+        """The accounts the fleet of `hub` scans: itself, unless another hub scans it, and
+        its `scan.targets`."""
+        own = () if self.scan_hub(hub).name != hub else (self.account(hub),)
+        return own + tuple(self.account(name) for name in self.account(hub).scan.targets)
+
 
 def default_accounts_dir() -> Path:
     """accounts/ of this repository (the estate package lives in <repo>/shared/estate)."""
@@ -138,7 +152,12 @@ def _problems_from(shown: str, error: ValidationError) -> Iterator[Problem]:
         elif kind == "string_pattern_mismatch":
             pattern = detail.get("ctx", {}).get("pattern", "")
             message = f"{value!r} does not match the expected form {pattern}"
-        elif kind.endswith("_type") or kind in {"enum", "literal_error"}:
+        elif kind == "enum":
+            # The allowed values exactly as they must be written (lowercasing the message
+            # would turn HIGH into high, which is itself refused).
+            expected = detail.get("ctx", {}).get("expected", "")
+            message = f"{_short(value)}: is not allowed; write one of {expected}"
+        elif kind.endswith("_type") or kind == "literal_error":
             message = f"{_short(value)}: {message.lower()}"
         elif value is not None and not isinstance(value, dict):
             message = f"{_short(value)}: {message}"
@@ -170,6 +189,7 @@ def _cross_file_problems(
                 f"{account.account_id!r} is also the id of {other}.yaml; each account file names a different account",
             )
         seen[account.account_id] = name
+    yield from _scan_target_problems(directory, accounts)
     if organization is None:
         return
     for name in organization.promotion:
@@ -179,6 +199,43 @@ def _cross_file_problems(
                 "promotion",
                 f"{name!r} has no file {name}.yaml; add it or remove it from promotion",
             )
+
+
+def _scan_target_problems(directory: Path, accounts: Mapping[str, Account]) -> Iterator[Problem]:
+    """Hubs and spokes: every target exists, is scanned by one hub only, and is no hub itself."""
+    hub_of: dict[str, str] = {}
+    for name, account in sorted(accounts.items()):
+        shown = f"{_display(directory / name)}.yaml"
+        for target in account.scan.targets:
+            if target == name:
+                yield Problem(
+                    shown,
+                    "scan.targets",
+                    f"{target!r} is this account; an account "
+                    "always scans itself unless a hub lists it, remove it",
+                )
+            elif target not in accounts:
+                yield Problem(
+                    shown,
+                    "scan.targets",
+                    f"{target!r} has no file {target}.yaml; list existing accounts only",
+                )
+            elif accounts[target].scan.targets:
+                yield Problem(
+                    shown,
+                    "scan.targets",
+                    f"{target!r} is itself a hub (it lists "
+                    "scan.targets); hubs do not chain, list its targets here instead",
+                )
+            elif target in hub_of:
+                yield Problem(
+                    shown,
+                    "scan.targets",
+                    f"{target!r} is already scanned by "
+                    f"{hub_of[target]}; each account has one hub, remove one",
+                )
+            else:
+                hub_of[target] = name
 
 
 def _display(path: Path) -> str:

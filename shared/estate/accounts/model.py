@@ -13,7 +13,10 @@ from estate.accounts.regions import KNOWN_REGIONS
 from estate.tags import validate_tags
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-ACCOUNT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+# Lowercase letters, digits and single dashes: estate.naming joins name parts with "-", so
+# "dev--eu" would collapse to "dev-eu" in every resource name and no longer match its prefix.
+ACCOUNT_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+ACCOUNT_NAME_LENGTH = (2, 32)
 GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>[0-9]{12}):role/[\w+=,.@/-]{1,512}$")
@@ -113,12 +116,28 @@ class TagRule(_Strict):
 
 
 class ScanSettings(_Strict):
-    """When the scanners run in this account, and which of them."""
+    """When the scanners run in this account, which of them, and which accounts it scans.
+
+    ``targets`` makes this account a scanning hub: its scanner fleet also scans the named
+    accounts (through each one's org-iam ``scanner`` role). An account no hub names
+    scans itself.
+    """
 
     schedule: Annotated[str, Field(pattern=SCHEDULE.pattern)]
     timezone: str = "UTC"
     s3: bool = True
     tags: bool = True
+    targets: tuple[str, ...] = ()
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names(cls, targets: tuple[str, ...]) -> tuple[str, ...]:
+        for target in targets:
+            if not ACCOUNT_NAME.fullmatch(target) or len(target) > ACCOUNT_NAME_LENGTH[1]:
+                raise ValueError(f"{target!r} is not an account name; list account file names")
+        if len(set(targets)) != len(targets):
+            raise ValueError("names an account twice; list each target once")
+        return targets
 
     @field_validator("timezone")
     @classmethod
@@ -159,10 +178,16 @@ class Sizes(_Strict):
         return days
 
 
+class SecurityHubExport(_Strict):
+    """Whether core sends this account's finding transitions to AWS Security Hub."""
+
+    enabled: bool = False
+
+
 class Account(_Strict):
     """One AWS account of the estate (accounts/<name>.yaml); `name` is the file's stem."""
 
-    name: Annotated[str, Field(pattern=ACCOUNT_NAME.pattern)]
+    name: str
     account_id: str
     stage: Stage
     regions: tuple[str, ...]
@@ -170,7 +195,20 @@ class Account(_Strict):
     required_tags: tuple[TagRule, ...] = ()
     alerts: Alerts = Alerts()
     sizes: Sizes = Sizes()
+    security_hub: SecurityHubExport = SecurityHubExport()
     assume_role_arn: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        low, high = ACCOUNT_NAME_LENGTH
+        if not (ACCOUNT_NAME.fullmatch(name) and low <= len(name) <= high):
+            raise ValueError(
+                "the file name must be 2-32 lowercase letters, digits and single dashes, "
+                "starting with a letter ('--' would collapse in resource names, which join "
+                "parts with '-'); rename the file"
+            )
+        return name
 
     @field_validator("stage", mode="before")
     @classmethod
@@ -239,7 +277,7 @@ class Account(_Strict):
 class Organization(_Strict):
     """The organisation (accounts/organization.yaml)."""
 
-    name: Annotated[str, Field(pattern=ACCOUNT_NAME.pattern)]
+    name: Annotated[str, Field(pattern=ACCOUNT_NAME.pattern, min_length=2, max_length=32)]
     pulumi_org: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
     github_repository: Annotated[str, Field(pattern=GITHUB_REPOSITORY.pattern)]
     promotion: tuple[str, ...]

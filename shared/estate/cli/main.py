@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from estate.cli import accounts_cmd, changed_cmd, plan_cmd, scan_cmd
+from estate.cli import accounts_cmd, changed_cmd, plan_cmd, report_cmd, scan_cmd
 from estate.cli.errors import EXIT_USAGE, UserError
 
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     changed_cmd.register(subcommands)
     plan_cmd.register(subcommands)
     scan_cmd.register(subcommands)
+    report_cmd.register(subcommands)
     return parser
 
 

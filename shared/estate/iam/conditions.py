@@ -23,8 +23,8 @@ class ConditionOperator(StrEnum):
     """The condition operators our policies may use.
 
     Left out on purpose: ``ForAllValues:*`` (true when the key is absent), every
-    ``…IfExists`` (true when the key is absent) and the negated ``Arn``/``Not…Like``
-    forms nobody here needs. ``ForAnyValue`` is kept for multivalued keys only
+    ``…IfExists`` (true when the key is absent) and the negated ``Not…Like`` forms
+    nobody here needs. ``ForAnyValue`` is kept for multivalued keys only
     (e.g. ``aws:TagKeys``); single-valued keys take plain ``StringEquals`` with a list,
     which already means "any of".
     """
@@ -35,6 +35,9 @@ class ConditionOperator(StrEnum):
     FOR_ANY_VALUE_STRING_EQUALS = "ForAnyValue:StringEquals"
     ARN_EQUALS = "ArnEquals"
     ARN_LIKE = "ArnLike"
+    # For Deny only in practice: true when the key is absent too, so "deny unless the role
+    # carries this boundary" also covers roles with no boundary at all.
+    ARN_NOT_EQUALS = "ArnNotEquals"
     BOOL = "Bool"
     NULL = "Null"
     NUMERIC_LESS_THAN = "NumericLessThan"

@@ -1,45 +1,56 @@
-"""The one list of actions that may be granted on ``Resource: "*"``, each with its reason.
+"""The actions that may be granted beyond named resources, each with the code that calls it.
 
-AWS documents no resource type for these actions, so ``"*"`` is the only resource that
-grants them. An action belongs here only if that is true (a test checks every entry
-against the IAM catalogue) and the platform needs it (the reason says who and why).
-Adding an entry is a reviewed change to this file, never a flag at the call site.
+``RESOURCE_STAR_ACTIONS``: AWS documents no resource type for these, so ``"*"`` is the
+only resource that grants them. An action belongs here only if that is true (a test
+checks every entry against the IAM catalogue) and something in this repository calls
+it: the reason names the caller, and a test fails for an entry no planned policy grants.
+
+``account_wide_read_actions()``: the read actions org-iam's scanner role grants on every
+resource of a type (``arn:aws:s3:::*``), because a scanner reads every bucket of the
+account by design. They are derived from the S3 analyzer's own declaration of what it
+fetches (``estate_scanners.s3.sources``), never listed by hand, and are all read-level.
+
+Adding to either is a reviewed change to this file, never a flag at the call site.
 """
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
 RESOURCE_STAR_ACTIONS: Mapping[str, str] = MappingProxyType(
     {
-        # Scanner fleet: enumerating what an account holds is account-wide by nature.
-        "s3:ListAllMyBuckets": "S3 analyzer's ListBuckets: lists every bucket of the account",
-        "s3:GetAccountPublicAccessBlock": (
-            "S3 analyzer reads the account-level public access block (S3 Control)"
+        # Scanners, through org-iam's scanner role: enumerating an account is account-wide.
+        "s3:ListAllMyBuckets": (
+            "S3 analyzer's ListBuckets (estate_scanners.s3.collector) lists every bucket"
         ),
-        "ec2:DescribeInstances": "tag checker's DescribeInstances: EC2 Describe* take no ARN",
-        "ec2:DescribeRegions": "scanners and previews list the regions enabled in the account",
-        "ec2:DescribeAvailabilityZones": "Pulumi previews read the zones of a region",
-        # Every Lambda function: telemetry APIs write to the account, not to a resource.
-        "xray:PutTraceSegments": "Lambda active tracing uploads trace segments",
-        "xray:PutTelemetryRecords": "Lambda active tracing reports daemon telemetry",
-        "cloudwatch:PutMetricData": "handlers publish custom metrics; namespaces are no ARN",
-        "cloudwatch:GetMetricData": "the query API and dashboards read metrics by query",
-        "cloudwatch:ListMetrics": "previews and dashboards list metric names",
-        # Identity checks: who am I, which account — asked before anything else.
-        "sts:GetCallerIdentity": "CLI, CI and scanners check the account they reached",
-        # Read-only previews (the PR role): Pulumi lists before it reads each resource.
-        "iam:ListRoles": "preview role: lists roles while refreshing org-iam state",
-        "iam:ListPolicies": "preview role: lists customer managed policies",
-        "iam:ListOpenIDConnectProviders": "preview role: finds the GitHub OIDC provider",
-        "logs:DescribeLogGroups": "preview role: lists log groups of the functions",
-        "lambda:ListFunctions": "preview role: lists functions while refreshing state",
-        "dynamodb:ListTables": "preview role: lists the findings table with the others",
-        "sqs:ListQueues": "preview role: lists the pipeline's queues and DLQs",
-        "sns:ListTopics": "preview role: lists the alert topics",
-        "kms:ListAliases": "preview role: resolves key aliases to keys",
-        "states:ListStateMachines": "preview role: lists the fleet's state machines",
-        "scheduler:ListSchedules": "preview role: lists the scan schedules",
-        "athena:ListWorkGroups": "preview role: lists Athena workgroups",
-        "tag:GetResources": "preview and drift checks find resources by their estate tags",
+        "s3:GetAccountPublicAccessBlock": (
+            "S3 analyzer reads the account-level public access block (S3 Control, "
+            "estate_scanners.s3.sources)"
+        ),
+        "ec2:DescribeInstances": (
+            "tag checker's DescribeInstances (estate_scanners.tags.collector); EC2 Describe* "
+            "take no ARN"
+        ),
+        # Identity: Pulumi's aws provider asks who it is before anything else.
+        "sts:GetCallerIdentity": (
+            "preview and deploy roles (org-iam's WhoAmI statement): the Pulumi aws provider "
+            "checks the account it reached"
+        ),
     }
 )
+
+
+@functools.cache
+def account_wide_read_actions() -> frozenset[str]:
+    """Read actions the S3 analyzer needs on every bucket (those that name a resource)."""
+    # Imported here: estate.iam stays importable without the scanner registry loaded.
+    from estate.iam.catalogue import action_catalogue  # noqa: PLC0415
+    from estate_scanners.s3.sources import required_iam_actions  # noqa: PLC0415
+
+    catalogue = action_catalogue()
+    wide = set()
+    for action in required_iam_actions():
+        info = catalogue.info(action)
+        if info is not None and info.resource_types and info.access_level in {"Read", "List"}:
+            wide.add(action)
+    return frozenset(wide)

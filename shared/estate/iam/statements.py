@@ -18,7 +18,7 @@ import pulumi
 from estate.iam.catalogue import action_catalogue
 from estate.iam.conditions import Condition
 from estate.iam.errors import PolicyError
-from estate.iam.resource_star import RESOURCE_STAR_ACTIONS
+from estate.iam.resource_star import RESOURCE_STAR_ACTIONS, account_wide_read_actions
 
 _SID = re.compile(r"^[A-Za-z0-9]{1,128}$")
 _ACTION_FORM = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9][A-Za-z0-9-]*$")
@@ -129,7 +129,7 @@ def _check_resources(
         return
     for resource in resources:
         if isinstance(resource, str):
-            _check_arn(sid, resource)
+            _check_arn(sid, resource, actions)
         elif not isinstance(resource, pulumi.Output) and not inspect.isawaitable(resource):
             raise PolicyError(
                 f"statement {sid}: resource {resource!r} is neither an ARN nor an Output of "
@@ -162,16 +162,18 @@ def _check_resource_star(
         )
 
 
-def _check_arn(sid: str, resource: str) -> None:
+def _check_arn(sid: str, resource: str, actions: tuple[str, ...]) -> None:
     match = _ARN.fullmatch(resource)
     if match is None:
         raise PolicyError(
             f"statement {sid}: resource {resource!r} is not an ARN "
             "(arn:partition:service:region:account:resource); pass the resource's .arn Output"
         )
-    service, segments = match["service"], _SEGMENTS.split(match["resource"].lstrip("/:"))
+    # Empty segments ("log-group:/aws/lambda/x") name nothing: skip them.
+    segments = [part for part in _SEGMENTS.split(match["resource"]) if part]
+    service = match["service"]
     name = segments[0] if service in _NAME_FIRST_SERVICES or len(segments) == 1 else segments[1]
-    if not _WILDCARDS.sub("", name):
+    if not _WILDCARDS.sub("", name) and not _account_wide_read(actions, resource):
         raise PolicyError(
             f"statement {sid}: resource {resource!r} matches resources of any name; "
             "name the resource's ARN (a wildcard may only follow a name, e.g. /* or estate-*)"
@@ -181,3 +183,12 @@ def _check_arn(sid: str, resource: str) -> None:
             f"statement {sid}: resource {resource!r} names no account; "
             "use the resource's .arn, which carries its account id"
         )
+
+
+def _account_wide_read(actions: tuple[str, ...], resource: str) -> bool:
+    """Every bucket of the account, read by the scanner (resource_star.py says why)."""
+    return resource == ALL_BUCKETS and set(actions) <= account_wide_read_actions()
+
+
+ALL_BUCKETS = "arn:aws:s3:::*"
+"""Every bucket: only ``account_wide_read_actions()`` may be granted on it."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -23,6 +24,7 @@ from estate.iam.trust_rules import trust_policy_problems
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _SERVICE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
 # AWS's own rule for sts:ExternalId: 2-1224 of these characters (no wildcard among them).
+_ROLE_ARN = re.compile(r"^arn:aws:iam::[0-9]{12}:role/[\w+=,.@-]{1,64}$")
 _EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 
 
@@ -147,3 +149,48 @@ def role_trust_statement(principal_role_arn: pulumi.Input[str], external_id: str
 def role_trust(principal_role_arn: pulumi.Input[str], external_id: str) -> pulumi.Output[str]:
     """Trust policy letting one role assume this one (see ``role_trust_statement``)."""
     return trust_policy_document(role_trust_statement(principal_role_arn, external_id))
+
+
+def roles_of_account_trust_statement(
+    account_id: str, role_arns: Sequence[str], external_id: str
+) -> TrustStatement:
+    """Named roles of another account, which may not exist yet, may assume this role.
+
+    A role ARN as ``Principal`` must exist when the trust is written (IAM stores its
+    unique id, and a recreated role silently loses access). So the principal is the
+    account, narrowed to exactly ``role_arns`` by ``ArnEquals aws:PrincipalArn`` (no
+    wildcard) and to callers giving ``external_id``.
+    """
+    if not _ACCOUNT_ID.fullmatch(account_id):
+        raise PolicyError(
+            f"roles-of-account trust: account id {account_id!r} is not 12 digits; "
+            "pass the account's id from estate.accounts"
+        )
+    if isinstance(role_arns, str) or not role_arns:
+        raise PolicyError(
+            f"roles-of-account trust: role_arns {role_arns!r}; give a non-empty list of role ARNs"
+        )
+    for arn in role_arns:
+        if not _ROLE_ARN.fullmatch(arn) or arn.split(":")[4] != account_id:
+            raise PolicyError(
+                f"roles-of-account trust: {arn!r} is not a role ARN in account {account_id}; "
+                "name each role exactly (no wildcard)"
+            )
+    statement = role_trust_statement(f"arn:aws:iam::{account_id}:root", external_id)
+    return replace(
+        statement,
+        sid="TrustRolesOfAccount",
+        conditions=(
+            *statement.conditions,
+            Condition(ConditionOperator.ARN_EQUALS, "aws:PrincipalArn", tuple(role_arns)),
+        ),
+    )
+
+
+def roles_of_account_trust(
+    account_id: str, role_arns: Sequence[str], external_id: str
+) -> pulumi.Output[str]:
+    """Trust policy for ``roles_of_account_trust_statement``."""
+    return trust_policy_document(
+        roles_of_account_trust_statement(account_id, role_arns, external_id)
+    )

@@ -16,6 +16,7 @@ TRUST_ACTIONS = frozenset({"sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"})
 
 _SID = re.compile(r"^[A-Za-z0-9]*$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$")
+_ACCOUNT_ROOT = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>[0-9]{12}):root$")
 _SERVICE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
 _OIDC_PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/(?P<host>[\w.-]+)$")
 _WEAKENING_OPERATOR_PARTS = ("Like", "ForAllValues", "IfExists", "Not")
@@ -70,8 +71,18 @@ def _principal_problems(
     kind: str, identifier: str, actions: list[str], conditions: dict[tuple[str, str], list[str]]
 ) -> Iterator[str]:
     if kind == "AWS":
-        if not _ROLE_ARN.fullmatch(identifier):
-            yield f"AWS principal {identifier!r} must be one role ARN (not an account or root)"
+        root = _ACCOUNT_ROOT.fullmatch(identifier)
+        if root is not None:
+            # An account as principal admits only the roles ArnEquals aws:PrincipalArn names,
+            # each of that account (the roles may not exist yet; see trust.py).
+            named = conditions.get(("ArnEquals", "aws:PrincipalArn"), [])
+            if not named:
+                yield "an account principal needs an ArnEquals aws:PrincipalArn condition"
+            for arn in named:
+                if not _ROLE_ARN.fullmatch(arn) or arn.split(":")[4] != root["account"]:
+                    yield f"aws:PrincipalArn {arn!r} must be a role ARN of {root['account']}"
+        elif not _ROLE_ARN.fullmatch(identifier):
+            yield f"AWS principal {identifier!r} must be one role ARN or an account root"
         if not conditions.get(("StringEquals", "sts:ExternalId")):
             yield "an AWS principal needs a StringEquals sts:ExternalId condition"
     elif kind == "Service":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +32,70 @@ ARN_FORMATS: Mapping[str, str] = {
     "aws:kms/key:Key": "arn:aws:kms:{r}:{a}:key/{n}",
     "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:{r}:{a}:log-group:{n}",
     "aws:sfn/stateMachine:StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}",
+    "aws:kms/alias:Alias": "arn:aws:kms:{r}:{a}:{n}",
+    "aws-native:sns:Topic": "arn:aws:sns:{r}:{a}:{n}",
+}
+# The input that holds a type's physical name, where it is not `name`.
+NAME_INPUTS: Mapping[str, str] = {
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws-native:sns:Topic": "topicName",
+    "aws:apigateway/stage:Stage": "stageName",
+}
+# Where a type's physical id is not its name (AWS assigns it).
+GENERATED_IDS = frozenset(
+    {
+        "aws:kms/key:Key",
+        "aws:apigateway/restApi:RestApi",
+        "aws:apigateway/resource:Resource",
+        "aws:apigateway/deployment:Deployment",
+    }
+)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+_LAMBDA_PATH = "arn:aws:apigateway:{r}:lambda:path/2015-03-31/functions"
+_State = Mapping[str, Any]
+
+
+def _function_attributes(state: _State, _a: str, r: str) -> dict[str, Any]:
+    version = "1" if state.get("publish") else "$LATEST"
+    return {
+        "invokeArn": f"{_LAMBDA_PATH.format(r=r)}/{state['arn']}/invocations",
+        "version": version,
+        "qualifiedArn": f"{state['arn']}:{version}",
+    }
+
+
+def _alias_attributes(state: _State, a: str, r: str) -> dict[str, Any]:
+    alias_arn = f"arn:aws:lambda:{r}:{a}:function:{state['functionName']}:{state['id']}"
+    return {"arn": alias_arn, "invokeArn": f"{_LAMBDA_PATH.format(r=r)}/{alias_arn}/invocations"}
+
+
+def _key_attributes(state: _State, a: str, r: str) -> dict[str, Any]:
+    key_id = str(uuid.UUID(_digest(a, r, str(state["id"]))[:32]))
+    return {"keyId": key_id, "arn": f"arn:aws:kms:{r}:{a}:key/{key_id}"}
+
+
+# Attributes AWS computes that programs read (URLs, stream and invoke ARNs, versions), per type.
+COMPUTED: Mapping[str, Callable[[_State, str, str], dict[str, Any]]] = {
+    "aws:sqs/queue:Queue": lambda s, a, r: {"url": f"https://sqs.{r}.amazonaws.com/{a}/{s['id']}"},
+    "aws:dynamodb/table:Table": lambda s, _a, _r: {
+        "streamArn": f"{s['arn']}/stream/1970-01-01T00:00:00.000"
+    },
+    "aws:kms/key:Key": _key_attributes,
+    "aws:lambda/function:Function": _function_attributes,
+    "aws:lambda/alias:Alias": _alias_attributes,
+    "aws-native:sns:Topic": lambda s, _a, _r: {"topicArn": s["arn"]},
+    "aws:apigateway/restApi:RestApi": lambda s, a, r: {
+        "rootResourceId": _digest(str(s["id"]), "root")[:10],
+        "executionArn": f"arn:aws:execute-api:{r}:{a}:{s['id']}",
+    },
+    "aws:apigateway/stage:Stage": lambda s, _a, r: {
+        "invokeUrl": f"https://{s['restApi']}.execute-api.{r}.amazonaws.com/{s['id']}"
+    },
 }
 
 
@@ -105,14 +171,19 @@ class MockCloud(Mocks):
             return f"{args.name}-id", dict(args.inputs)
         region = self._region_of(args.provider)
         physical = str(
-            args.inputs.get("name")
+            args.inputs.get(NAME_INPUTS.get(args.typ, "name"))
             or args.inputs.get("url", "").removeprefix("https://")
             or args.name
         )
+        if args.typ in GENERATED_IDS:
+            physical = _digest(self.account_id, args.typ, args.name)[:10]
         state = {**args.inputs, "name": args.inputs.get("name", physical), "id": physical}
         arn_format = ARN_FORMATS.get(args.typ)
         if arn_format is not None:
             state["arn"] = arn_format.format(a=self.account_id, r=region, n=physical)
+        computed = COMPUTED.get(args.typ)
+        if computed is not None:
+            state.update(computed(state, self.account_id, region))
         return physical, state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

@@ -8,11 +8,11 @@ from typing import Any
 from estate.accounts import Estate
 from estate.changed import ADMIN_APPLIED, work_dir
 from estate.contracts import CONTRACTS, contract_for
+from estate.delivery import SUBJECT_CLAIM_KEYS
 from estate.plan.runner import REPOSITORY_ROOT, RecordedResource, StackRun
 from estate.programs.deployments.settings import (
     DEFAULT_BRANCH,
     PRE_RUN_COMMANDS,
-    SUBJECT_CLAIM_KEYS,
     needs_review,
 )
 

@@ -32,7 +32,7 @@ def test_given_a_generated_least_privilege_policy_then_it_passes() -> None:
     document = policy_json(
         [
             Statement("ReadReports", ("s3:GetObject", "s3:ListBucket"), (OBJECTS, BUCKET)),
-            Statement("ListBuckets", ("s3:ListAllMyBuckets", "ec2:DescribeRegions"), ("*",)),
+            Statement("ListBuckets", ("s3:ListAllMyBuckets", "ec2:DescribeInstances"), ("*",)),
         ]
     )
 

@@ -77,7 +77,7 @@ def test_given_resource_star_for_a_scoped_action_then_it_is_refused_with_the_fix
 
 
 def test_given_resource_star_for_allow_listed_actions_then_it_is_built() -> None:
-    statement = Statement("ListAll", ("s3:ListAllMyBuckets", "ec2:DescribeRegions"), ("*",))
+    statement = Statement("ListAll", ("s3:ListAllMyBuckets", "ec2:DescribeInstances"), ("*",))
 
     assert statement.resources == ("*",)
 

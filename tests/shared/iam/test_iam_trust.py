@@ -20,6 +20,7 @@ from estate.iam import (
     github_oidc_trust_statement,
     role_trust,
     role_trust_statement,
+    roles_of_account_trust_statement,
     service_trust,
     service_trust_statement,
     trust_policy_json,
@@ -104,7 +105,7 @@ def test_given_an_external_id_aws_would_reject_then_it_is_refused(external_id: s
 
 @pytest.mark.parametrize(
     "principal",
-    ["*", "222222222222", "arn:aws:iam::222222222222:root", "arn:aws:iam::222222222222:user/u"],
+    ["*", "222222222222", "arn:aws:iam::222222222222:user/u"],
 )
 def test_given_a_principal_that_is_not_one_role_then_the_trust_is_refused(
     resolve: Resolve, principal: str
@@ -198,3 +199,61 @@ def test_given_a_trust_widened_by_hand_then_the_rules_name_the_problem(
     problems = trust_policy_problems(_widened(change))
 
     assert any(re.search(problem, found) for found in problems), problems
+
+
+def test_given_an_account_root_without_named_roles_then_the_trust_is_refused(
+    resolve: Resolve,
+) -> None:
+    def program() -> pulumi.Output[str]:
+        return role_trust("arn:aws:iam::222222222222:root", "estate-scanner-fleet")
+
+    with pytest.raises(PolicyError, match=r"needs an ArnEquals aws:PrincipalArn condition"):
+        resolve(program)
+
+
+def test_given_named_roles_of_an_account_then_only_they_may_assume_with_the_external_id() -> None:
+    roles = ["arn:aws:iam::222222222222:role/b", "arn:aws:iam::222222222222:role/a"]
+    document = json.loads(
+        trust_policy_json(roles_of_account_trust_statement("222222222222", roles, "id-1"))
+    )
+    (statement,) = document["Statement"]
+    assert statement["Principal"] == {"AWS": "arn:aws:iam::222222222222:root"}
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": sorted(roles)},
+        "StringEquals": {"sts:ExternalId": ["id-1"]},
+    }
+    assert trust_policy_problems(document) == []
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        (["arn:aws:iam::222222222222:role/*"], "not a role ARN in account 222222222222"),
+        (["arn:aws:iam::333333333333:role/a"], "not a role ARN in account 222222222222"),
+        ([], "give a non-empty list"),
+    ],
+)
+def test_given_roles_that_are_not_exact_roles_of_the_account_then_they_are_refused(
+    roles: list[str], expected: str
+) -> None:
+    with pytest.raises(PolicyError, match=expected):
+        roles_of_account_trust_statement("222222222222", roles, "id-1")
+
+
+def test_given_a_root_principal_naming_roles_with_a_wildcard_then_the_rules_refuse_it() -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "ArnEquals": {"aws:PrincipalArn": ["arn:aws:iam::222222222222:role/*"]},
+                    "StringEquals": {"sts:ExternalId": ["id-1"]},
+                },
+            }
+        ],
+    }
+    problems = trust_policy_problems(document)
+    assert any("empty or a wildcard" in p for p in problems)

@@ -30,16 +30,6 @@ DRIFT_LABEL_COLOR: Final = "d93f0b"
 PRE_RUN_COMMANDS: Final = ('make -C "$(git rev-parse --show-toplevel)" env',)
 
 
-# Until estate.delivery (org-iam's side of the same definition) lands on main: the
-# repository's OIDC subject template and the environment of an account's deploy jobs.
-SUBJECT_CLAIM_KEYS: Final = ("repo", "context", "job_workflow_ref")
-
-
-def environment_name(account: str) -> str:
-    """The GitHub environment of `account`'s deploy jobs: the account's name."""
-    return account
-
-
 def needs_review(account: Account) -> bool:
     """Whether deployments to `account`'s environment wait for a reviewer."""
     return account.stage in REVIEWED_STAGES

@@ -1,4 +1,4 @@
-"""A role GitHub Actions assumes: trust, managed policies split to size, and the boundary."""
+"""A role of org-iam: its trust, managed policies split to size, and its boundary."""
 
 from __future__ import annotations
 
@@ -9,23 +9,66 @@ import pulumi
 import pulumi_aws as aws
 
 from estate.iam import Statement, policy_document, split_into_managed_policies
+from estate.naming import ProjectNames, ResourceKind
+
+# IAM's MaxSessionDuration range for a role.
+SESSION_SECONDS = (3600, 43200)
 
 
 @dataclass(frozen=True)
 class CiRoleArgs:
-    """The role's physical name, trust policy, permissions and permission boundary."""
+    """The role's names, trust policy, permissions and permission boundary.
 
-    role_name: str
-    policy_names: Sequence[str]
+    The role is named ``names.name(IAM_ROLE, purpose)``; its managed policies
+    ``names.name(IAM_POLICY, f"{purpose}-{i}")``, as many as splitting the statements needs.
+    Checked when built: a wrong argument fails with one line naming it.
+    """
+
+    names: ProjectNames
+    purpose: str
     description: str
     trust_policy: pulumi.Input[str]
     statements: Sequence[Statement]
     boundary_arn: pulumi.Input[str]
     max_session_seconds: int = 3600
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.names, ProjectNames):
+            raise TypeError(
+                f"CiRoleArgs.names: {self.names!r} is no ProjectNames; pass stack.names"
+            )
+        self.names.name(ResourceKind.IAM_ROLE, self.purpose)  # NamingError names the purpose
+        if (
+            not self.description
+            or len(self.description) > 1000
+            or not self.description.isprintable()
+        ):
+            raise ValueError(
+                f"CiRoleArgs.description {self.description!r}: give 1-1000 printable characters"
+            )
+        if isinstance(self.statements, Statement) or not self.statements:
+            raise ValueError(f"CiRoleArgs.statements for {self.purpose!r}: give a non-empty list")
+        for statement in self.statements:
+            if not isinstance(statement, Statement):
+                raise TypeError(f"CiRoleArgs.statements: {statement!r} is no estate.iam.Statement")
+        low, high = SESSION_SECONDS
+        if not low <= self.max_session_seconds <= high:
+            raise ValueError(
+                f"CiRoleArgs.max_session_seconds {self.max_session_seconds}: IAM takes {low}-{high}"
+            )
+
+    @property
+    def role_name(self) -> str:
+        """The role's physical name."""
+        return self.names.name(ResourceKind.IAM_ROLE, self.purpose)
+
+    def policy_name(self, index: int) -> str:
+        """The physical name of managed policy ``index`` of the role."""
+        return self.names.name(ResourceKind.IAM_POLICY, f"{self.purpose}-{index}")
+
 
 class CiRole(pulumi.ComponentResource):
-    """One CI role: its managed policies are generated and attached, never hand-written."""
+    """One org-iam role: its managed policies are generated and attached, never hand-written."""
 
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
@@ -43,16 +86,12 @@ class CiRole(pulumi.ComponentResource):
             max_session_duration=args.max_session_seconds,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # As many managed policies as the statements need: the split decides, not the caller.
         groups = split_into_managed_policies(args.statements)
-        if len(groups) > len(args.policy_names):
-            raise ValueError(
-                f"{name}: its permissions need {len(groups)} managed policies but only "
-                f"{len(args.policy_names)} names were given; add policy names"
-            )
-        for index, (group, policy_name) in enumerate(zip(groups, args.policy_names, strict=False)):
+        for index, group in enumerate(groups):
             policy = aws.iam.Policy(
                 f"{name}-policy-{index}",
-                name=policy_name,
+                name=args.policy_name(index),
                 description=f"{args.description} ({index + 1}/{len(groups)})",
                 policy=policy_document(group),
                 opts=pulumi.ResourceOptions(parent=self),

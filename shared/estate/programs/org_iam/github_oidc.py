@@ -17,6 +17,17 @@ class GitHubOidcArgs:
 
     audiences: tuple[str, ...] = (STS_AUDIENCE,)
 
+    def __post_init__(self) -> None:
+        if (
+            not isinstance(self.audiences, tuple)
+            or not self.audiences
+            or not all(isinstance(a, str) and a and "*" not in a for a in self.audiences)
+        ):
+            raise ValueError(
+                f"GitHubOidcArgs.audiences {self.audiences!r}: give a non-empty tuple of "
+                f"exact audiences, e.g. ({STS_AUDIENCE!r},)"
+            )
+
 
 class GitHubOidc(pulumi.ComponentResource):
     """The IAM OIDC provider that lets GitHub Actions jobs assume roles without stored keys."""

@@ -17,8 +17,26 @@ class TypePermissions:
     arn_patterns: tuple[str, ...]
 
 
+GITHUB_OIDC_PROVIDER_ARN = (
+    "arn:aws:iam::{account_id}:oidc-provider/token.actions.githubusercontent.com"
+)
 _ROLE_ARNS = ("arn:aws:iam::{account_id}:role/{prefix}*",)
 _POLICY_ARNS = ("arn:aws:iam::{account_id}:policy/{prefix}*",)
+_BUCKET_ARNS = ("arn:aws:s3:::{prefix}*",)
+_BUCKET_READ = ("s3:ListBucket", "s3:GetBucketTagging")
+
+
+def _bucket_configuration(get: str, put: str) -> TypePermissions:
+    """A bucket sub-resource managed by one Get/Put pair of actions on the bucket."""
+    return TypePermissions(read=(get,), write=(put,), arn_patterns=_BUCKET_ARNS)
+
+
+# core's types whose ARNs the name-prefix model cannot express yet: regional ARNs need the
+# region (patterns know only {account_id} and {prefix}, and estate.iam refuses a "*" region),
+# and KMS keys, API Gateway resources and event source mappings have AWS-generated ids.
+# Listed so the type is known; the deploy role gets their actions once org-iam can scope
+# them (by region or by tag condition) — see the README's "core" section.
+_NOT_YET_SCOPED = TypePermissions(read=(), write=(), arn_patterns=())
 
 # One entry per Pulumi resource type any project creates; a test fails when `estate plan`
 # records a type missing here, so the deploy role can never silently lack a permission.
@@ -69,20 +87,73 @@ MANAGED_TYPES: Mapping[str, TypePermissions] = {
     ),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": TypePermissions(
         read=("iam:GetOpenIDConnectProvider",),
-        write=(
-            "iam:CreateOpenIDConnectProvider",
-            "iam:DeleteOpenIDConnectProvider",
-            "iam:UpdateOpenIDConnectProviderThumbprint",
-            "iam:AddClientIDToOpenIDConnectProvider",
-            "iam:RemoveClientIDFromOpenIDConnectProvider",
-            "iam:TagOpenIDConnectProvider",
-            "iam:UntagOpenIDConnectProvider",
-        ),
-        arn_patterns=(
-            "arn:aws:iam::{account_id}:oidc-provider/token.actions.githubusercontent.com",
-        ),
+        # The trust anchor of every CI role: only org-iam, applied by an administrator,
+        # changes it. CI reads it; the boundary denies OIDC_PROVIDER_WRITES to every role.
+        write=(),
+        arn_patterns=(GITHUB_OIDC_PROVIDER_ARN,),
     ),
+    "aws:iam/rolePolicy:RolePolicy": TypePermissions(
+        read=("iam:GetRolePolicy", "iam:ListRolePolicies"),
+        write=("iam:PutRolePolicy", "iam:DeleteRolePolicy"),
+        arn_patterns=_ROLE_ARNS,
+    ),
+    "aws:s3/bucket:Bucket": TypePermissions(
+        read=(*_BUCKET_READ, "s3:GetBucketLocation"),
+        write=("s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging"),
+        arn_patterns=_BUCKET_ARNS,
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": _bucket_configuration(
+        "s3:GetBucketVersioning", "s3:PutBucketVersioning"
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        _bucket_configuration("s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration")
+    ),
+    "aws:s3/bucketLogging:BucketLogging": _bucket_configuration(
+        "s3:GetBucketLogging", "s3:PutBucketLogging"
+    ),
+    "aws:s3/bucketNotification:BucketNotification": _bucket_configuration(
+        "s3:GetBucketNotification", "s3:PutBucketNotification"
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _bucket_configuration(
+        "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _bucket_configuration(
+        "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"
+    ),
+    # parliament reports s3:PutBucketPolicy and s3:PutLifecycleConfiguration without object
+    # access as resource-policy privilege escalation: whoever writes the bucket policy can
+    # grant itself the objects. How the deploy role may hold them is org-iam's decision.
+    "aws-native:s3:BucketPolicy": _NOT_YET_SCOPED,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _NOT_YET_SCOPED,
+    "aws-native:sns:Topic": _NOT_YET_SCOPED,
+    "aws:apigateway/deployment:Deployment": _NOT_YET_SCOPED,
+    "aws:apigateway/integration:Integration": _NOT_YET_SCOPED,
+    "aws:apigateway/method:Method": _NOT_YET_SCOPED,
+    "aws:apigateway/resource:Resource": _NOT_YET_SCOPED,
+    "aws:apigateway/restApi:RestApi": _NOT_YET_SCOPED,
+    "aws:apigateway/stage:Stage": _NOT_YET_SCOPED,
+    "aws:cloudwatch/logGroup:LogGroup": _NOT_YET_SCOPED,
+    "aws:dynamodb/table:Table": _NOT_YET_SCOPED,
+    "aws:kms/alias:Alias": _NOT_YET_SCOPED,
+    "aws:kms/key:Key": _NOT_YET_SCOPED,
+    "aws:lambda/alias:Alias": _NOT_YET_SCOPED,
+    "aws:lambda/eventSourceMapping:EventSourceMapping": _NOT_YET_SCOPED,
+    "aws:lambda/function:Function": _NOT_YET_SCOPED,
+    "aws:lambda/permission:Permission": _NOT_YET_SCOPED,
+    "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": _NOT_YET_SCOPED,
+    "aws:sqs/queue:Queue": _NOT_YET_SCOPED,
+    "aws:sqs/queuePolicy:QueuePolicy": _NOT_YET_SCOPED,
 }
+
+OIDC_PROVIDER_WRITES = (
+    "iam:AddClientIDToOpenIDConnectProvider",
+    "iam:CreateOpenIDConnectProvider",
+    "iam:DeleteOpenIDConnectProvider",
+    "iam:RemoveClientIDFromOpenIDConnectProvider",
+    "iam:TagOpenIDConnectProvider",
+    "iam:UntagOpenIDConnectProvider",
+    "iam:UpdateOpenIDConnectProviderThumbprint",
+)
 
 # Resource types that are not AWS resources (providers, components, references) need no IAM.
 NON_AWS_TYPE_PREFIXES = ("pulumi:", "estate:")

@@ -1,29 +1,54 @@
-"""The statements of the preview role, the deploy role and the permission boundary."""
+"""The statements of org-iam's roles and of the platform boundary they all carry.
+
+Two boundaries exist in every account:
+
+- the **platform boundary** (this module's ``boundary_statements``), carried by org-iam's
+  own roles (preview, deploy, scanner): the most CI and the scanner may ever do;
+- the **workload boundary** (``workload.py``), carried by every role the deploy role
+  creates: data-plane actions only, no IAM.
+
+The deploy role may create a role, re-bound a role, or edit a role's policies only when
+that role carries the workload boundary, so nothing it creates can hold IAM rights, and
+it can never mint a role like itself. README ("org-iam") and docs/security.md say what
+remains possible and why that is acceptable.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-import pulumi
+from estate.iam import RESOURCE_STAR_ACTIONS, Condition, ConditionOperator, Effect, Statement
+from estate.iam.resource_star import account_wide_read_actions
+from estate.iam.statements import ALL_BUCKETS
+from estate.programs.org_iam.permissions import (
+    GITHUB_OIDC_PROVIDER_ARN,
+    MANAGED_TYPES,
+    OIDC_PROVIDER_WRITES,
+    TypePermissions,
+)
 
-from estate.iam import Condition, ConditionOperator, Effect, Statement
-from estate.programs.org_iam.permissions import MANAGED_TYPES, TypePermissions
-
-# Creating a role, or changing its boundary, is allowed only with this boundary attached:
-# the deploy role can never mint a role more powerful than itself.
+# Creating a role, or changing its boundary, only with the workload boundary attached.
 BOUNDARY_GUARDED_ACTIONS = ("iam:CreateRole", "iam:PutRolePermissionsBoundary")
-# Attaching is allowed only for the platform's own managed policies (never AdministratorAccess).
+# Attaching only the platform's own managed policies (never AdministratorAccess).
 ATTACH_GUARDED_ACTIONS = ("iam:AttachRolePolicy", "iam:DetachRolePolicy")
-GUARDED_ACTIONS = BOUNDARY_GUARDED_ACTIONS + ATTACH_GUARDED_ACTIONS
-# No role carrying the boundary may change org-iam's own roles and policies (the CI roles and
-# the boundary itself): otherwise the deploy role could rewrite its own permissions. Changes
-# to org-iam are therefore applied with an administrator session (README, "org-iam").
+# Inline policies only on roles carrying the workload boundary.
+INLINE_GUARDED_ACTIONS = ("iam:PutRolePolicy", "iam:DeleteRolePolicy")
+# IAM lets these four see the target role's boundary (iam:PermissionsBoundary).
+ROLE_POLICY_EDITS = ATTACH_GUARDED_ACTIONS + INLINE_GUARDED_ACTIONS
+GUARDED_ACTIONS = BOUNDARY_GUARDED_ACTIONS + ROLE_POLICY_EDITS
+# Roles the deploy role creates serve these services only (iam:PassedToService).
+WORKLOAD_SERVICES = ("lambda.amazonaws.com", "scheduler.amazonaws.com", "states.amazonaws.com")
+# No role carrying the boundary may change org-iam's own roles and policies (the CI and
+# scanner roles, both boundaries): otherwise the deploy role could rewrite its own
+# permissions. Changes to org-iam are applied with an administrator session.
 ORG_IAM_ROLE_CHANGES = (
     "iam:AttachRolePolicy",
     "iam:DeleteRole",
     "iam:DeleteRolePermissionsBoundary",
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
+    "iam:PassRole",
     "iam:PutRolePermissionsBoundary",
     "iam:PutRolePolicy",
     "iam:UpdateAssumeRolePolicy",
@@ -38,19 +63,65 @@ ORG_IAM_POLICY_CHANGES = (
 IDENTITY_ACTIONS = ("sts:GetCallerIdentity",)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Where org-iam's statements apply: the account, its prefixes, the workload boundary."""
+
+    account_id: str
+    prefix: str  # every platform resource of the account: "estate-<account>-"
+    own_prefix: str  # org-iam's own roles and policies: "estate-<account>-org-iam-"
+    workload_boundary_arn: str
+
+    def __post_init__(self) -> None:
+        if not self.own_prefix.startswith(self.prefix) or self.own_prefix == self.prefix:
+            raise ValueError(
+                f"org-iam prefix {self.own_prefix!r} must extend the account prefix "
+                f"{self.prefix!r}; build both with estate.naming.ProjectNames"
+            )
+        if not self.workload_boundary_arn.startswith(
+            f"arn:aws:iam::{self.account_id}:policy/{self.own_prefix}"
+        ):
+            raise ValueError(
+                f"workload boundary {self.workload_boundary_arn!r} is not an org-iam policy "
+                f"of account {self.account_id}; name it with ProjectNames.policy_arn"
+            )
+
+    def patterns(self, permissions: TypePermissions) -> tuple[str, ...]:
+        """ARN patterns of the platform's resources of one type.
+
+        The one place ARN *patterns* are built: they authorise resources that do not exist.
+        """
+        return tuple(
+            p.format(account_id=self.account_id, prefix=self.prefix)
+            for p in permissions.arn_patterns
+        )
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every platform role of the account."""
+        return self.patterns(MANAGED_TYPES["aws:iam/role:Role"])
+
+    @property
+    def policies(self) -> tuple[str, ...]:
+        """Every platform managed policy of the account."""
+        return self.patterns(MANAGED_TYPES["aws:iam/policy:Policy"])
+
+    @property
+    def own_roles(self) -> str:
+        """org-iam's roles."""
+        return f"arn:aws:iam::{self.account_id}:role/{self.own_prefix}*"
+
+    @property
+    def own_policies(self) -> str:
+        """org-iam's managed policies, both boundaries among them."""
+        return f"arn:aws:iam::{self.account_id}:policy/{self.own_prefix}*"
+
+
 def _sid(prefix: str, type_token: str) -> str:
-    short = type_token.rsplit(":", 1)[-1]
-    return f"{prefix}{short}"
+    return f"{prefix}{type_token.rsplit(':', 1)[-1]}"
 
 
-def _patterns(permissions: TypePermissions, *, account_id: str, prefix: str) -> tuple[str, ...]:
-    # The one place ARN *patterns* are built: they authorise resources that do not exist yet.
-    return tuple(p.format(account_id=account_id, prefix=prefix) for p in permissions.arn_patterns)
-
-
-def _per_type(
-    verb: str, pick: str, *, account_id: str, prefix: str, exclude: Iterable[str] = ()
-) -> list[Statement]:
+def _per_type(verb: str, pick: str, scope: Scope, exclude: Iterable[str] = ()) -> list[Statement]:
     excluded = set(exclude)
     statements = []
     for type_token, permissions in MANAGED_TYPES.items():
@@ -60,94 +131,149 @@ def _per_type(
                 Statement(
                     sid=_sid(verb, type_token),
                     actions=actions,
-                    resources=_patterns(permissions, account_id=account_id, prefix=prefix),
+                    resources=scope.patterns(permissions),
                 )
             )
     return statements
 
 
-def _guarded(*, account_id: str, prefix: str, boundary_arn: pulumi.Input[str]) -> list[Statement]:
-    role_patterns = _patterns(
-        MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix
+def _workload_bounded(scope: Scope) -> Condition:
+    return Condition(
+        ConditionOperator.ARN_EQUALS, "iam:PermissionsBoundary", (scope.workload_boundary_arn,)
     )
-    policy_patterns = _patterns(
-        MANAGED_TYPES["aws:iam/policy:Policy"], account_id=account_id, prefix=prefix
-    )
+
+
+def _guarded(scope: Scope) -> list[Statement]:
+    """What the deploy role may do to roles only under conditions (both policies carry it)."""
     return [
         Statement(
-            sid="CreateRolesOnlyWithBoundary",
+            sid="CreateRolesOnlyWithWorkloadBoundary",
             actions=BOUNDARY_GUARDED_ACTIONS,
-            resources=role_patterns,
-            conditions=(
-                Condition(ConditionOperator.ARN_EQUALS, "iam:PermissionsBoundary", (boundary_arn,)),
-            ),
+            resources=scope.roles,
+            conditions=(_workload_bounded(scope),),
+        ),
+        Statement(
+            sid="InlinePoliciesOnlyOnWorkloadRoles",
+            actions=INLINE_GUARDED_ACTIONS,
+            resources=scope.roles,
+            conditions=(_workload_bounded(scope),),
         ),
         Statement(
             sid="AttachOnlyPlatformPolicies",
             actions=ATTACH_GUARDED_ACTIONS,
-            resources=role_patterns,
-            conditions=(Condition(ConditionOperator.ARN_LIKE, "iam:PolicyARN", policy_patterns),),
+            resources=scope.roles,
+            conditions=(
+                _workload_bounded(scope),
+                Condition(ConditionOperator.ARN_LIKE, "iam:PolicyARN", scope.policies),
+            ),
+        ),
+        Statement(
+            sid="PassRolesOnlyToWorkloadServices",
+            actions=("iam:PassRole",),
+            resources=scope.roles,
+            conditions=(
+                Condition(
+                    ConditionOperator.STRING_EQUALS, "iam:PassedToService", WORKLOAD_SERVICES
+                ),
+            ),
         ),
     ]
 
 
-def preview_statements(*, account_id: str, prefix: str) -> list[Statement]:
+def preview_statements(scope: Scope) -> list[Statement]:
     """Read-only access to the platform's own resources: enough for `pulumi preview --refresh`."""
     return [
         Statement(sid="WhoAmI", actions=IDENTITY_ACTIONS, resources=("*",)),
-        *_per_type("Read", "read", account_id=account_id, prefix=prefix),
+        *_per_type("Read", "read", scope),
     ]
 
 
-def deploy_statements(
-    *, account_id: str, prefix: str, boundary_arn: pulumi.Input[str]
-) -> list[Statement]:
-    """Manage the platform's own resources; new roles must carry the boundary."""
+def deploy_statements(scope: Scope) -> list[Statement]:
+    """Manage the platform's own resources; roles it touches carry the workload boundary."""
     return [
-        *preview_statements(account_id=account_id, prefix=prefix),
-        *_per_type(
-            "Manage", "write", account_id=account_id, prefix=prefix, exclude=GUARDED_ACTIONS
-        ),
-        *_guarded(account_id=account_id, prefix=prefix, boundary_arn=boundary_arn),
+        *preview_statements(scope),
+        *_per_type("Manage", "write", scope, exclude=GUARDED_ACTIONS),
+        *_guarded(scope),
     ]
+
+
+def scanner_statements(actions: Sequence[str]) -> list[Statement]:
+    """Exactly ``actions`` (the scanners' reads): account-wide ones on ``*``, the rest on
+    every bucket. Anything else is a programming error and is refused."""
+    star = tuple(sorted(a for a in actions if a in RESOURCE_STAR_ACTIONS))
+    buckets = tuple(sorted(a for a in actions if a in account_wide_read_actions()))
+    unplaced = set(actions) - set(star) - set(buckets)
+    if unplaced:
+        raise ValueError(
+            f"scanner actions {sorted(unplaced)} are neither account-wide nor bucket reads; "
+            "grant them on named resources in org-iam's scanner policy"
+        )
+    statements = []
+    if star:
+        statements.append(Statement(sid="ScanAccount", actions=star, resources=("*",)))
+    if buckets:
+        statements.append(Statement(sid="ScanBuckets", actions=buckets, resources=(ALL_BUCKETS,)))
+    return statements
 
 
 def boundary_statements(
-    *, account_id: str, prefix: str, own_prefix: str, boundary_policy_name: str
+    scope: Scope, *, boundary_policy_name: str, scanner_actions: Sequence[str]
 ) -> list[Statement]:
-    """The most any platform role may ever do, and the guard rails no role can remove.
-
-    `own_prefix` is org-iam's own name prefix: its roles and policies are out of every
-    boundary-carrying role's reach.
-    """
-    role_patterns = _patterns(
-        MANAGED_TYPES["aws:iam/role:Role"], account_id=account_id, prefix=prefix
-    )
+    """The platform boundary: the most org-iam's roles may ever do, and the guard rails no
+    role can remove."""
     # Self-reference: the boundary cannot name its own Output ARN, so its ARN is spelled here.
-    own_arn = f"arn:aws:iam::{account_id}:policy/{boundary_policy_name}"
+    own_arn = f"arn:aws:iam::{scope.account_id}:policy/{boundary_policy_name}"
+    oidc = GITHUB_OIDC_PROVIDER_ARN.format(account_id=scope.account_id)
     return [
-        Statement(sid="WhoAmI", actions=IDENTITY_ACTIONS, resources=("*",)),
-        *_per_type("Read", "read", account_id=account_id, prefix=prefix),
-        *_per_type(
-            "Manage", "write", account_id=account_id, prefix=prefix, exclude=GUARDED_ACTIONS
+        *deploy_statements(scope),
+        *scanner_statements(
+            [a for a in scanner_actions if a not in IDENTITY_ACTIONS]  # WhoAmI has it
         ),
-        *_guarded(account_id=account_id, prefix=prefix, boundary_arn=own_arn),
         Statement(
             sid="KeepBoundaries",
             effect=Effect.DENY,
             actions=("iam:DeleteRolePermissionsBoundary",),
-            resources=role_patterns,
+            resources=scope.roles,
         ),
         Statement(
             sid="KeepOrgIamRoles",
             effect=Effect.DENY,
             actions=ORG_IAM_ROLE_CHANGES,
-            resources=(f"arn:aws:iam::{account_id}:role/{own_prefix}*",),
+            resources=(scope.own_roles,),
         ),
         Statement(
             sid="KeepOrgIamPolicies",
             effect=Effect.DENY,
             actions=ORG_IAM_POLICY_CHANGES,
-            resources=(f"arn:aws:iam::{account_id}:policy/{own_prefix}*", own_arn),
+            resources=(scope.own_policies, own_arn),
+        ),
+        Statement(
+            sid="AttachNoOrgIamPolicy",
+            effect=Effect.DENY,
+            actions=ATTACH_GUARDED_ACTIONS,
+            resources=scope.roles,
+            conditions=(
+                Condition(ConditionOperator.ARN_LIKE, "iam:PolicyARN", (scope.own_policies,)),
+            ),
+        ),
+        Statement(
+            sid="EditOnlyWorkloadRoles",
+            effect=Effect.DENY,
+            actions=ROLE_POLICY_EDITS,
+            resources=scope.roles,
+            conditions=(
+                # True also when the role has no boundary at all: such a role is out of reach.
+                Condition(
+                    ConditionOperator.ARN_NOT_EQUALS,
+                    "iam:PermissionsBoundary",
+                    (scope.workload_boundary_arn,),
+                ),
+            ),
+        ),
+        Statement(
+            sid="KeepGitHubTrustAnchor",
+            effect=Effect.DENY,
+            actions=OIDC_PROVIDER_WRITES,
+            resources=(oidc,),
         ),
     ]

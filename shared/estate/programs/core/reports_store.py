@@ -1,0 +1,205 @@
+"""The reports bucket, its access-log bucket, and the customer-managed key of core's data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws_native as aws_native
+
+from estate.programs.core.resource_policies import log_bucket_policy, reports_bucket_policy
+
+FINDINGS_PREFIX = "findings/"
+QUARANTINE_PREFIX = "quarantine/"
+ACCESS_LOG_PREFIX = "reports/"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportsStoreArgs:
+    """Names and retention of the reports bucket; checked when built."""
+
+    bucket_name: str
+    log_bucket_name: str
+    key_alias: str
+    account_id: str
+    # Parts are read by ingest within minutes and by Athena over weeks: after
+    # `infrequent_access_days` they move to STANDARD_IA, after `expire_days` they go.
+    infrequent_access_days: int = 30
+    expire_days: int = 400
+    noncurrent_days: int = 30
+    log_expire_days: int = 90
+
+    def __post_init__(self) -> None:
+        # STANDARD_IA takes objects 30 days old at the earliest (S3 lifecycle rules).
+        if self.infrequent_access_days < 30:
+            raise ValueError(
+                f"infrequent_access_days {self.infrequent_access_days}: S3 moves objects to "
+                "STANDARD_IA after 30 days at the earliest; use 30 or more"
+            )
+        if self.expire_days <= self.infrequent_access_days:
+            raise ValueError(
+                f"expire_days {self.expire_days} must exceed infrequent_access_days "
+                f"{self.infrequent_access_days}"
+            )
+        for field in ("noncurrent_days", "log_expire_days"):
+            if getattr(self, field) < 1:
+                raise ValueError(f"{field} must be at least 1 day")
+
+
+def _block_public_access(name: str, bucket: aws.s3.Bucket, parent: pulumi.Resource) -> None:
+    aws.s3.BucketPublicAccessBlock(
+        f"{name}-public-access-block",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    aws.s3.BucketOwnershipControls(
+        f"{name}-ownership",
+        bucket=bucket.id,
+        rule={"object_ownership": "BucketOwnerEnforced"},
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+class ReportsStore(pulumi.ComponentResource):
+    """Where findings land: SSE-KMS, versioned, lifecycled, private, TLS-only, logged."""
+
+    key_arn: pulumi.Output[str]
+    key_id: pulumi.Output[str]
+    bucket_name: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
+    bucket: aws.s3.Bucket
+    log_bucket_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: ReportsStoreArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("estate:core:ReportsStore", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        # The default key policy (the account's IAM decides) keeps every grant in the
+        # functions' generated policies; protected: losing it loses every report.
+        key = aws.kms.Key(
+            f"{name}-key",
+            description="Encrypts core's reports, findings table and alert topic",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias", name=args.key_alias, target_key_id=key.key_id, opts=child
+        )
+
+        log_bucket = aws.s3.Bucket(f"{name}-access-logs", bucket=args.log_bucket_name, opts=child)
+        _block_public_access(f"{name}-access-logs", log_bucket, self)
+        # Log delivery writes only to SSE-S3 targets; the logs hold request metadata, not findings.
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-access-logs-encryption",
+            bucket=log_bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-access-logs-lifecycle",
+            bucket=log_bucket.id,
+            rules=[
+                {
+                    "id": "expire-access-logs",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "expiration": {"days": args.log_expire_days},
+                }
+            ],
+            opts=child,
+        )
+
+        bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket=args.bucket_name,
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        _block_public_access(f"{name}-bucket", bucket, self)
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": key.arn,
+                    },
+                    # One data key per bucket and period, not per object: far fewer KMS calls.
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "id": "findings-parts",
+                    "status": "Enabled",
+                    "filter": {"prefix": FINDINGS_PREFIX},
+                    "transitions": [
+                        {"days": args.infrequent_access_days, "storage_class": "STANDARD_IA"}
+                    ],
+                    "expiration": {"days": args.expire_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_days},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+                },
+                {
+                    "id": "quarantine",
+                    "status": "Enabled",
+                    "filter": {"prefix": QUARANTINE_PREFIX},
+                    "expiration": {"days": args.expire_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_days},
+                },
+            ],
+            # Lifecycle rules on versions need versioning in place first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+        aws.s3.BucketLogging(
+            f"{name}-logging",
+            bucket=bucket.id,
+            target_bucket=log_bucket.id,
+            target_prefix=ACCESS_LOG_PREFIX,
+            opts=child,
+        )
+        # aws-native: the policy document is structured data, one resource per bucket.
+        aws_native.s3.BucketPolicy(
+            f"{name}-bucket-policy",
+            bucket=bucket.id,
+            policy_document=reports_bucket_policy(bucket.arn),
+            opts=child,
+        )
+        aws_native.s3.BucketPolicy(
+            f"{name}-access-logs-policy",
+            bucket=log_bucket.id,
+            policy_document=log_bucket_policy(log_bucket.arn, bucket.arn, args.account_id),
+            opts=child,
+        )
+        self.bucket = bucket
+        self.key_arn = key.arn
+        self.key_id = key.key_id
+        self.bucket_name = bucket.bucket
+        self.bucket_arn = bucket.arn
+        self.log_bucket_name = log_bucket.bucket
+        self.register_outputs(
+            {
+                "key_arn": self.key_arn,
+                "bucket_name": self.bucket_name,
+                "bucket_arn": self.bucket_arn,
+                "log_bucket_name": self.log_bucket_name,
+            }
+        )

@@ -1,0 +1,1 @@
+"""In progress: the handler lands in the next commit on this branch."""
