@@ -1,8 +1,8 @@
 """The ARNs of org-iam's CI roles, known before org-iam runs: the names are deterministic.
 
 CI needs them before it has any credential (the role is what it assumes), so they cannot
-come from org-iam's stack outputs. A test holds them equal to the outputs org-iam's
-program exports under `estate plan`.
+come from org-iam's stack outputs. org-iam names its roles by purpose through
+`ProjectNames`; a test holds these ARNs equal to the outputs its program exports.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from estate.accounts import Account
-from estate.naming import ResourceKind, resource_name
-
-CI_ROLES_PROJECT = "org-iam"
+from estate.naming import ProjectNames
+from estate.stack import ORG_IAM_PROJECT
 
 
 class CiRole(StrEnum):
@@ -24,11 +23,7 @@ class CiRole(StrEnum):
 
 def ci_role_arn(account: Account, role: CiRole) -> str:
     """The ARN of `account`'s CI role `role`."""
-    name = resource_name(
-        ResourceKind.IAM_ROLE,
-        account=account.name,
-        region=None,
-        project=CI_ROLES_PROJECT,
-        purpose=role.value,
+    names = ProjectNames(
+        account=account.name, account_id=account.account_id, project=ORG_IAM_PROJECT
     )
-    return f"arn:aws:iam::{account.account_id}:role/{name}"
+    return names.role_arn(role.value)
