@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from estate.accounts import Estate
+from estate.contracts import contract_for
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+(\.\d+)*\s*$")
@@ -133,7 +134,14 @@ def test_deploys_go_through_the_accounts_environments_in_promotion_order(estate:
         assert (
             smoke["environment"] == account and smoke["concurrency"]["cancel-in-progress"] is False
         )
-        assert any("estate.gitops.smoke" in str(s.get("run")) for s in smoke["steps"])
+        (run,) = [
+            str(s["run"]) for s in smoke["steps"] if "estate.gitops.smoke" in str(s.get("run"))
+        ]
+        # The bucket it reads is an output core's contract exports, from core's own folder.
+        output = re.search(r"--cwd (\S+) (\w+)\)", run)
+        assert output is not None
+        core = contract_for("core")
+        assert output.group(1) == core.directory and output.group(2) in core.export_names()
     assert "--deployable" in jobs["changes"]["steps"][-1]["run"]
 
 
