@@ -23,6 +23,25 @@ LOG_GROUP_TYPES = frozenset({"aws:cloudwatch/logGroup:LogGroup", "aws-native:log
 INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
 EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 QUEUE = "aws:sqs/queue:Queue"
+PERMISSION = "aws:lambda/permission:Permission"
+# Services that invoke a function asynchronously (AWS routes their failures to a DLQ or an
+# on-failure destination). API Gateway and Step Functions invoke synchronously: the caller
+# gets the error and handles it (a 5xx, a state's Retry/Catch), so no DLQ applies there.
+ASYNC_PRINCIPALS = frozenset(
+    {
+        "s3.amazonaws.com",
+        "sns.amazonaws.com",
+        "events.amazonaws.com",
+        "scheduler.amazonaws.com",
+        "logs.amazonaws.com",
+        "ses.amazonaws.com",
+        "iot.amazonaws.com",
+    }
+)
+SCHEDULES = frozenset({"aws-native:scheduler:Schedule", "aws:scheduler/schedule:Schedule"})
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 MAX_MEMORY_MB = 1024
 MEMORY_RULE = "lambda-memory-limit"
 FAILURE_RULE = "lambda-failure-destination"
@@ -79,6 +98,36 @@ def _explicit_log_group(args: StackValidationArgs, report: ReportViolation) -> N
             )
 
 
+def invoked_asynchronously(function: PolicyResource, resources: Iterable[PolicyResource]) -> bool:
+    """Whether anything in the stack invokes `function` asynchronously or through an event
+    source mapping: the invocations whose failures a DLQ or destination can catch."""
+    keys = _function_keys(function)
+    for other in resources:
+        props = other.props
+        if other.resource_type == EVENT_SOURCE_MAPPING:
+            hit = _names_function(props.get("functionName"), keys)
+        elif other.resource_type == PERMISSION:
+            hit = props.get("principal") in ASYNC_PRINCIPALS and _names_function(
+                props.get("function"), keys
+            )
+        elif other.resource_type in SCHEDULES:
+            hit = _names_function((props.get("target") or {}).get("arn"), keys)
+        elif other.resource_type == EVENT_TARGET:
+            hit = _names_function(props.get("arn"), keys)
+        elif other.resource_type == SUBSCRIPTION:
+            hit = props.get("protocol") == "lambda" and _names_function(props.get("endpoint"), keys)
+        elif other.resource_type == BUCKET_NOTIFICATION:
+            hit = any(
+                _names_function(item.get("lambdaFunctionArn"), keys)
+                for item in props.get("lambdaFunctions") or []
+            )
+        else:
+            hit = False
+        if hit:
+            return True
+    return False
+
+
 def _failure_destination(args: StackValidationArgs, report: ReportViolation) -> None:
     queues_with_dlq = {
         key
@@ -91,6 +140,8 @@ def _failure_destination(args: StackValidationArgs, report: ReportViolation) -> 
     for function in args.resources:
         if function.resource_type not in FUNCTION_TYPES or exemption(function.props, FAILURE_RULE):
             continue
+        if not invoked_asynchronously(function, args.resources):
+            continue  # only synchronous callers: they receive the error themselves
         keys = _function_keys(function)
         if (function.props.get("deadLetterConfig") or {}).get("targetArn"):
             continue
@@ -135,7 +186,10 @@ LAMBDA_EXPLICIT_LOG_GROUP = StackValidationPolicy(
 )
 LAMBDA_FAILURE_DESTINATION = StackValidationPolicy(
     name=FAILURE_RULE,
-    description="Every Lambda function has a dead-letter queue or an on-failure destination.",
+    description=(
+        "Every Lambda function invoked asynchronously or by an event source has a dead-letter "
+        "queue or an on-failure destination."
+    ),
     validate=_failure_destination,
     enforcement_level=EnforcementLevel.MANDATORY,
 )

@@ -421,24 +421,61 @@ def test_lambda_failure_rule_accepts_each_failure_path(
 ) -> None:
     policy = _policy(estate, "lambda-failure-destination")
     function = (FUNCTION, "fn", {"name": "estate-fn"})
-    assert _stack_violations(policy, [function, *failure_path]) == []
-    assert len(_stack_violations(policy, [function])) == 1
-    assert (
-        _stack_violations(
-            policy,
-            [
-                (
-                    FUNCTION,
-                    "fn",
-                    {
-                        "name": "estate-fn",
-                        "deadLetterConfig": {"targetArn": "arn:aws:sqs:eu-west-1:1:dlq"},
-                    },
-                )
-            ],
-        )
-        == []
+    scheduled = (
+        "aws:lambda/permission:Permission",
+        "events",
+        {"function": "estate-fn", "principal": "events.amazonaws.com"},
     )
+    assert _stack_violations(policy, [function, scheduled, *failure_path]) == []
+    assert len(_stack_violations(policy, [function, scheduled])) == 1
+    with_dlq = (FUNCTION, "fn", {"name": "estate-fn", "deadLetterConfig": {"targetArn": "arn:x"}})
+    assert _stack_violations(policy, [with_dlq, scheduled]) == []
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        (
+            "aws:lambda/permission:Permission",
+            {"function": "estate-fn", "principal": "s3.amazonaws.com"},
+        ),
+        (
+            "aws-native:scheduler:Schedule",
+            {"target": {"arn": "arn:aws:lambda:eu-west-1:1:function:estate-fn"}},
+        ),
+        (
+            "aws:sns/topicSubscription:TopicSubscription",
+            {"protocol": "lambda", "endpoint": "arn:aws:lambda:eu-west-1:1:function:estate-fn"},
+        ),
+        (
+            "aws:s3/bucketNotification:BucketNotification",
+            {
+                "lambdaFunctions": [
+                    {"lambdaFunctionArn": "arn:aws:lambda:eu-west-1:1:function:estate-fn"}
+                ]
+            },
+        ),
+    ],
+    ids=["s3-permission", "schedule", "sns", "bucket-notification"],
+)
+def test_each_asynchronous_trigger_makes_the_failure_path_required(
+    estate: Estate, trigger: tuple[str, Mapping[str, Any]]
+) -> None:
+    policy = _policy(estate, "lambda-failure-destination")
+    function = (FUNCTION, "fn", {"name": "estate-fn"})
+    assert len(_stack_violations(policy, [function, (trigger[0], "trigger", trigger[1])])) == 1
+
+
+def test_a_function_only_invoked_synchronously_needs_no_failure_path(estate: Estate) -> None:
+    policy = _policy(estate, "lambda-failure-destination")
+    function = (FUNCTION, "fn", {"name": "estate-fn"})
+    api = (
+        "aws:lambda/permission:Permission",
+        "api",
+        {"function": "estate-fn", "principal": "apigateway.amazonaws.com"},
+    )
+    assert _stack_violations(policy, [function, api]) == []
+    assert _stack_violations(policy, [function]) == []
 
 
 def test_the_broken_program_breaks_each_rule_exactly_once(estate: Estate) -> None:

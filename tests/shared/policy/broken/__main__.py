@@ -47,13 +47,13 @@ dlq = aws.sqs.Queue("dlq", opts=good)
 
 def function(
     name: str, *, memory: int = 256, log_group: bool = True, dead_letters: bool = True
-) -> None:
+) -> aws.lambda_.Function:
     physical = f"estate-broken-{name}"
     if log_group:
         aws.cloudwatch.LogGroup(
             f"{name}-logs", name=f"/aws/lambda/{physical}", retention_in_days=14, opts=good
         )
-    aws.lambda_.Function(
+    return aws.lambda_.Function(
         name,
         name=physical,
         role=ROLE,
@@ -69,7 +69,14 @@ def function(
 
 
 function("no-log-group", log_group=False)  # lambda-explicit-log-group
-function("no-failure-path", dead_letters=False)  # lambda-failure-destination
+# lambda-failure-destination: invoked asynchronously (EventBridge), failures go nowhere
+aws.lambda_.Permission(
+    "no-failure-path-invoke",
+    function=function("no-failure-path", dead_letters=False).name,
+    action="lambda:InvokeFunction",
+    principal="events.amazonaws.com",
+    opts=good,
+)
 function("too-big", memory=2048)  # lambda-memory-limit
 
 
