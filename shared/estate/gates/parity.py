@@ -7,7 +7,7 @@ by a placeholder (the account's name, id and stage, its regions and their short 
 its scan schedule and time zone, its alert e-mails and required-tag rules; sizes where a
 whole value equals them), and the 8-hex digests of physical names, which hash those
 values, become ``<digest>``. After that, every account must show the same resources with
-the same inputs. The few intended differences by stage are listed in ``STAGE_DEPENDENT``
+the same inputs. The few intended differences by stage are listed in ``ALLOWED_FIELDS``
 with their reason; anything else fails, naming the resource and the field.
 
     python -m estate.gates.parity [--project P]
@@ -22,13 +22,23 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import pulumi
+
 from estate.accounts import Account, Estate
 from estate.naming import region_short
 from estate.plan.runner import StackRun
 
 DIGEST = re.compile(r"(?<![0-9a-f])[0-9a-f]{8}(?![0-9a-f])")
-# (resource type, field path) allowed to differ with the account's stage, and why.
-STAGE_DEPENDENT: Mapping[tuple[str, str], str] = {
+# Identifiers the cloud assigns (mocked from each resource's inputs, so they differ per
+# account without any code path differing): key ids, API Gateway ids (10 characters, as a
+# whole value or inside an execute-api ARN).
+ASSIGNED_WHOLE = re.compile(r"(?=[a-z]*[0-9])[a-z0-9]{10}")
+ASSIGNED = (
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
+    (re.compile(r"(?<=:execute-api:<region>:<account_id>:)[a-z0-9]{10}\b"), "<api_id>"),
+)
+# (resource type, field path) allowed to differ with a declared value, and why.
+ALLOWED_FIELDS: Mapping[tuple[str, str], str] = {
     ("github:index/repositoryEnvironment:RepositoryEnvironment", "reviewers"): (
         "only reviewed stages (prod) have required reviewers"
     ),
@@ -40,7 +50,12 @@ STAGE_DEPENDENT: Mapping[tuple[str, str], str] = {
     ),
 }
 # (project, resource type) present in some accounts only, and why.
-STAGE_DEPENDENT_RESOURCES: Mapping[tuple[str, str], str] = dict.fromkeys(
+ALLOWED_PRESENCE: Mapping[tuple[str, str], str] = {
+    (
+        "core",
+        "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+    ): "created only where sizes.api_provisioned_concurrency is above 0",
+} | dict.fromkeys(
     (
         ("estate-deployments", "estate:deployments:RepositoryDelivery"),
         (
@@ -55,13 +70,21 @@ STAGE_DEPENDENT_RESOURCES: Mapping[tuple[str, str], str] = dict.fromkeys(
 )
 
 
-def _replacements(account: Account) -> list[tuple[str, str]]:
-    """(declared text, placeholder), longest first so ids win over their substrings; where
-    two declared values are the same text (account `dev` of stage `dev`), the first wins."""
-    pairs = [
-        (account.account_id, "<account_id>"),
-        (account.name, "<account>"),
-        (account.stage.value, "<stage>"),
+# Inputs that carry an account's size (accounts/<a>.yaml `sizes`), by field name.
+SIZE_FIELDS: Mapping[str, str] = {
+    "retentionInDays": "log_retention_days",
+    "provisionedConcurrentExecutions": "api_provisioned_concurrency",
+}
+
+
+def _declared(account: Account, *, own: bool) -> list[tuple[str, str]]:
+    """(text an account file declares, its placeholder); another account's values get
+    placeholders of their own kind, so a map of every account reads the same everywhere."""
+    tag = "" if own else "other_"
+    return [
+        (account.account_id, f"<{tag}account_id>"),
+        (account.name, f"<{tag}account>"),
+        (account.stage.value, f"<{tag}stage>"),
         (account.scan.schedule, "<schedule>"),
         (account.scan.timezone, "<timezone>"),
         *((email, "<email>") for email in account.alerts.emails),
@@ -69,50 +92,83 @@ def _replacements(account: Account) -> list[tuple[str, str]]:
         *((region_short(region), "<region>") for region in account.regions),
         *([(account.assume_role_arn, "<assume_role_arn>")] if account.assume_role_arn else []),
     ]
+
+
+def _replacements(account: Account, estate: Estate) -> list[tuple[re.Pattern[str], str]]:
+    """Whole-word patterns, longest text first; where two declared values are the same text
+    (account `dev` of stage `dev`), the first (the stack's own account) wins."""
+    pairs = _declared(account, own=True)
+    for other in estate:
+        if other.name != account.name:
+            pairs.extend(_declared(other, own=False))
     chosen: dict[str, str] = {}
     for text, placeholder in pairs:
         chosen.setdefault(text, placeholder)
-    return sorted(chosen.items(), key=lambda pair: -len(pair[0]))
+    ordered = sorted(chosen.items(), key=lambda pair: -len(pair[0]))
+    return [(re.compile(rf"(?<![\w.@]){re.escape(text)}(?![\w@])"), p) for text, p in ordered]
 
 
-def normalise(value: Any, account: Account) -> Any:
+def normalise(value: Any, account: Account, estate: Estate) -> Any:
     """`value` with every account-declared value replaced by its placeholder."""
     subtrees: list[tuple[Any, str]] = [
         (account.tag_rules_payload(), "<required_tags>"),
         (list(account.alerts.emails), "<emails>"),
         (list(account.regions), "<regions>"),
     ]
-    numbers = {
-        account.sizes.log_retention_days: "<log_retention_days>",
-        account.sizes.api_provisioned_concurrency: "<api_provisioned_concurrency>",
-    }
-    replacements = _replacements(account)
+    sizes = {field: getattr(account.sizes, size) for field, size in SIZE_FIELDS.items()}
+    replacements = _replacements(account, estate)
 
     def text(item: str) -> Any:
+        if ASSIGNED_WHOLE.fullmatch(item):
+            return "<assigned_id>"
         if item[:1] in "[{":
             try:
                 return json.dumps(walk(json.loads(item)), sort_keys=True)
             except ValueError:
                 pass
+        for pattern, replacement in ASSIGNED[:1]:
+            item = pattern.sub(replacement, item)
         for declared, placeholder in replacements:
-            item = item.replace(declared, placeholder)
+            item = declared.sub(placeholder, item)
+        for pattern, replacement in ASSIGNED[1:]:
+            item = pattern.sub(replacement, item)
         return DIGEST.sub("<digest>", item)
 
     def walk(item: Any) -> Any:
         placeholder = next(
             (p for tree, p in subtrees if isinstance(item, list) and item == tree), None
         )
-        if placeholder is None and isinstance(item, int) and not isinstance(item, bool):
-            placeholder = numbers.get(item)
         if placeholder is not None:
             return placeholder
         if isinstance(item, dict):
-            return {walk(key): walk(inner) for key, inner in item.items()}
+            return {
+                walk(key): f"<{SIZE_FIELDS[key]}>"
+                if key in sizes and inner == sizes[key]
+                else walk(inner)
+                for key, inner in item.items()
+            }
         if isinstance(item, list):
-            return [walk(inner) for inner in item]
+            # One element per declared e-mail or region reads the same once normalised.
+            unique: list[Any] = []
+            for inner in map(walk, item):
+                if inner not in unique:
+                    unique.append(inner)
+            return unique
+        if isinstance(item, (pulumi.Asset, pulumi.Archive)):
+            return _asset(item)
         return text(item) if isinstance(item, str) else item
 
     return walk(value)
+
+
+def _asset(item: pulumi.Asset | pulumi.Archive) -> Any:
+    """Code as what it contains: the same files give the same value in every account."""
+    if isinstance(item, pulumi.AssetArchive):
+        return {name: _asset(inner) for name, inner in sorted(item.assets.items())}
+    for attribute in ("path", "text", "uri"):
+        if hasattr(item, attribute):
+            return f"<{type(item).__name__} {getattr(item, attribute)}>"
+    return f"<{type(item).__name__}>"
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -124,12 +180,14 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-def _stack_view(run: StackRun, account: Account) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _stack_view(run: StackRun, estate: Estate) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """(type, normalised name) -> the normalised, flattened inputs of each such resource."""
+    account = estate.account(run.stack)
     view: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for resource in run.resources:
-        key = (resource.type, str(normalise(resource.name, account)))
-        view.setdefault(key, []).append(_flatten(normalise(dict(resource.inputs), account)))
+        key = (resource.type, str(normalise(resource.name, account, estate)))
+        inputs = normalise(dict(resource.inputs), account, estate)
+        view.setdefault(key, []).append(_flatten(inputs))
     return view
 
 
@@ -140,12 +198,12 @@ def parity_problems(runs: Iterable[StackRun], estate: Estate) -> list[str]:
         by_project.setdefault(run.project, {})[run.stack] = run
     problems: list[str] = []
     for project, stacks in by_project.items():
-        views = {name: _stack_view(run, estate.account(name)) for name, run in stacks.items()}
+        views = {name: _stack_view(run, estate) for name, run in stacks.items()}
         keys = set().union(*views.values())
         for type_, name in sorted(keys):
             present = [stack for stack, view in views.items() if (type_, name) in view]
             if len(present) != len(views):
-                if (project, type_) not in STAGE_DEPENDENT_RESOURCES:
+                if (project, type_) not in ALLOWED_PRESENCE:
                     missing = sorted(set(views) - set(present))
                     problems.append(
                         f"{project}: {type_} {name} exists in {present} but not in {missing}"
@@ -169,7 +227,7 @@ def _field_problems(
                     continue
                 if any(
                     field == path or field.startswith(f"{path}.")
-                    for (t, path) in STAGE_DEPENDENT
+                    for (t, path) in ALLOWED_FIELDS
                     if t == type_
                 ):
                     continue

@@ -16,8 +16,8 @@ from estate.plan.runner import StackRun, run_plan
 
 @pytest.fixture(scope="module")
 def runs(estate: Estate) -> list[StackRun]:
-    """The root project in every account (its stage-dependent settings are the hard case)."""
-    return list(run_plan(estate, projects=["estate-deployments"]))
+    """Every project in every account, as `estate plan` records them."""
+    return list(run_plan(estate))
 
 
 def _edited(runs: list[StackRun], stack: str, type_: str, change: dict[str, Any]) -> list[StackRun]:
@@ -45,6 +45,7 @@ def test_an_undeclared_difference_fails_naming_resource_and_field(
     runs: list[StackRun], estate: Estate
 ) -> None:
     drift = "pulumiservice:index:DriftSchedule"
+    runs = [r for r in runs if r.project == "estate-deployments"]
     problems = parity_problems(
         _edited(runs, "staging", drift, {"scheduleCron": "0 5 * * *"}), estate
     )
@@ -53,7 +54,7 @@ def test_an_undeclared_difference_fails_naming_resource_and_field(
 
 
 def test_a_resource_in_one_account_only_fails(runs: list[StackRun], estate: Estate) -> None:
-    extra = [dataclasses.replace(r) for r in runs]
+    extra = [dataclasses.replace(r) for r in runs if r.project == "estate-deployments"]
     dev = next(r for r in extra if r.stack == "dev")
     lone = dataclasses.replace(dev.resources[-1], type="aws:sqs/queue:Queue", name="extra-queue")
     extra[extra.index(dev)] = dataclasses.replace(dev, resources=(*dev.resources, lone))
@@ -61,25 +62,25 @@ def test_a_resource_in_one_account_only_fails(runs: list[StackRun], estate: Esta
     assert "aws:sqs/queue:Queue extra-queue exists in ['dev'] but not in" in problem
 
 
-@pytest.mark.parametrize("exemption", sorted(parity.STAGE_DEPENDENT))
-def test_every_stage_dependent_field_is_needed(
+@pytest.mark.parametrize("exemption", sorted(parity.ALLOWED_FIELDS))
+def test_every_allowed_field_difference_is_needed(
     runs: list[StackRun],
     estate: Estate,
     monkeypatch: pytest.MonkeyPatch,
     exemption: tuple[str, str],
 ) -> None:
-    reduced = {k: v for k, v in parity.STAGE_DEPENDENT.items() if k != exemption}
-    monkeypatch.setattr(parity, "STAGE_DEPENDENT", reduced)
+    reduced = {k: v for k, v in parity.ALLOWED_FIELDS.items() if k != exemption}
+    monkeypatch.setattr(parity, "ALLOWED_FIELDS", reduced)
     problems = parity_problems(runs, estate)
     assert problems and all(exemption[0] in p and f"field {exemption[1]}" in p for p in problems)
 
 
-def test_every_stage_dependent_resource_is_needed(
+def test_every_allowed_presence_difference_is_needed(
     runs: list[StackRun], estate: Estate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for exemption in parity.STAGE_DEPENDENT_RESOURCES:
-        reduced = {k: v for k, v in parity.STAGE_DEPENDENT_RESOURCES.items() if k != exemption}
-        monkeypatch.setattr(parity, "STAGE_DEPENDENT_RESOURCES", reduced)
+    for exemption in parity.ALLOWED_PRESENCE:
+        reduced = {k: v for k, v in parity.ALLOWED_PRESENCE.items() if k != exemption}
+        monkeypatch.setattr(parity, "ALLOWED_PRESENCE", reduced)
         assert any(exemption[1] in p for p in parity_problems(runs, estate)), exemption
 
 
@@ -87,17 +88,23 @@ def test_normalising_replaces_each_declared_value_and_digests(estate: Estate) ->
     prod = estate.account("prod")
     value = {
         "name": f"estate-prod-core-reports-euw1-{prod.account_id}-0a1b2c3d",
-        "retention": prod.sizes.log_retention_days,
+        "retentionInDays": prod.sizes.log_retention_days,
+        "deletionWindowInDays": prod.sizes.log_retention_days,
         "input": json.dumps({"required_tags": prod.tag_rules_payload(), "tz": prod.scan.timezone}),
         "emails": list(prod.alerts.emails),
+        "peer": f"arn:aws:iam::{estate.account('staging').account_id}:role/x",
+        "subscriptions": [{"endpoint": email} for email in prod.alerts.emails],
         "flag": True,
     }
-    assert normalise(value, prod) == {
+    assert normalise(value, prod, estate) == {
         "name": "estate-<account>-core-reports-<region>-<account_id>-<digest>",
-        "retention": "<log_retention_days>",
+        "retentionInDays": "<log_retention_days>",
+        "deletionWindowInDays": prod.sizes.log_retention_days,
         "input": json.dumps(
             {"required_tags": "<required_tags>", "tz": "<timezone>"}, sort_keys=True
         ),
         "emails": "<emails>",
+        "peer": "arn:aws:iam::<other_account_id>:role/x",
+        "subscriptions": [{"endpoint": "<email>"}],
         "flag": True,
     }
