@@ -206,7 +206,7 @@ api = FindingsApi(
         api_name=names.of(ResourceKind.REST_API, "findings"),
         function_name=api_function.function_name,
         invoke_arn=api_function.invoke_arn,
-        qualifier=LIVE_ALIAS,
+        qualifier=api_function.alias_name,  # the alias resource: permission after alias
     ),
     opts=component_opts,
 )

@@ -7,7 +7,12 @@ import pulumi
 import pulumi_aws as aws
 
 from estate.contracts import export_outputs
-from estate.delivery import deploy_subject_spec, preview_subject_spec
+from estate.delivery import (
+    DEPLOY_ROLE_PURPOSE,
+    PREVIEW_ROLE_PURPOSE,
+    deploy_subject_spec,
+    preview_subject_spec,
+)
 from estate.iam import github_oidc_trust, policy_document, roles_of_account_trust
 from estate.naming import ResourceKind
 from estate.programs.org_iam.ci_role import CiRole, CiRoleArgs
@@ -72,7 +77,7 @@ preview = CiRole(
     "preview",
     CiRoleArgs(
         names=names,
-        purpose="preview",
+        purpose=PREVIEW_ROLE_PURPOSE,
         description="Read-only: pull-request previews of the estate",
         trust_policy=github_oidc_trust(
             provider_arn=oidc.arn,
@@ -89,7 +94,7 @@ deploy = CiRole(
     "deploy",
     CiRoleArgs(
         names=names,
-        purpose="deploy",
+        purpose=DEPLOY_ROLE_PURPOSE,
         description=f"Deploys the estate from main through the {account.name} environment",
         trust_policy=github_oidc_trust(
             provider_arn=oidc.arn,

@@ -111,6 +111,53 @@ DEPLOYMENTS = ProjectContract(
 # here with their exports and reads, and the deploy order follows.
 CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, CORE, DEPLOYMENTS)
 
+# What observability watches: every function, dead-letter or on-failure queue and state
+# machine the producers export (picked from their exports by name, so a new function or
+# queue is watched without an edit here), plus what its dashboard and table need.
+OBSERVED_SUFFIXES = ("_function_name", "_dlq_arn", "_failures_queue_arn", "_state_machine_arn")
+OBSERVABILITY_CORE_READS = (
+    "alert_topic_arn",
+    "reports_bucket_name",
+    "reports_key_arn",
+    "findings_table_name",
+    "ingest_queue_arn",
+    "api_name",
+    "api_stage",
+    "api_alias_name",
+)
+OBSERVABILITY_FLEET_READS = (
+    "planner_function_name",
+    "s3_analyzer_function_name",
+    "tag_checker_function_name",
+    "s3_state_machine_arn",
+    "tags_state_machine_arn",
+    "schedule_dlq_arn",
+)
+
+
+def observed_outputs(producer: ProjectContract) -> tuple[str, ...]:
+    """The exports of ``producer`` that observability watches, in declared order."""
+    return tuple(s.name for s in producer.exports if s.name.endswith(OBSERVED_SUFFIXES))
+
+
+OBSERVABILITY = ProjectContract(
+    project="observability",
+    directory="projects/observability",
+    description="Alarms, per-account dashboard, findings queryable in Athena",
+    exports=(
+        OutputSpec("dashboard_name", OutputKind.NAME, "the account's CloudWatch dashboard"),
+        OutputSpec("alarm_names", OutputKind.NAMES, "every CloudWatch alarm of the account"),
+        OutputSpec("glue_database_name", OutputKind.NAME, "Glue database of the findings"),
+        OutputSpec("findings_table_name", OutputKind.NAME, "Glue table over the findings"),
+        OutputSpec("athena_workgroup_name", OutputKind.NAME, "Athena workgroup to query in"),
+        OutputSpec("athena_results_bucket_name", OutputKind.NAME, "bucket of query results"),
+    ),
+    reads={
+        "core": tuple(dict.fromkeys(OBSERVABILITY_CORE_READS + observed_outputs(CORE))),
+        "scanner-fleet": OBSERVABILITY_FLEET_READS,
+    },
+)
+
 
 def contract_for(project: str, contracts: Iterable[ProjectContract] = CONTRACTS) -> ProjectContract:
     """The contract of the Pulumi project named `project`."""

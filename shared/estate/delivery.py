@@ -31,7 +31,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from estate.accounts import Account
 from estate.iam import Environment, PullRequests, WorkflowJobs, github_subject_claims
+from estate.naming import ProjectNames
+from estate.stack import ORG_IAM_PROJECT
 
 DEFAULT_BRANCH: Final = "main"
 DEFAULT_BRANCH_REF: Final = f"refs/heads/{DEFAULT_BRANCH}"
@@ -41,6 +44,8 @@ PREVIEW_WORKFLOW: Final = ".github/workflows/preview.yml"
 """Reusable (``on: workflow_call``); runs ``pulumi preview``, called at ``@main``."""
 SUBJECT_CLAIM_KEYS: Final = ("repo", "context", "job_workflow_ref")
 """The repository's OIDC subject template (``include_claim_keys``), in this order."""
+DEPLOY_ROLE_PURPOSE: Final = "deploy"
+PREVIEW_ROLE_PURPOSE: Final = "preview"
 
 
 def environment_name(account: str) -> str:
@@ -79,3 +84,19 @@ def preview_subject(repository: str) -> str:
 def reusable_workflow_reference(repository: str, workflow_path: str = PREVIEW_WORKFLOW) -> str:
     """What a caller writes after ``uses:`` so ``job_workflow_ref`` is the one trusted."""
     return f"{repository}/{workflow_path}@{DEFAULT_BRANCH}"
+
+
+def _org_iam_names(account: Account) -> ProjectNames:
+    return ProjectNames(
+        account=account.name, account_id=account.account_id, project=ORG_IAM_PROJECT
+    )
+
+
+def deploy_role_arn(account: Account) -> str:
+    """The role the deploy job of ``account`` assumes (``role-to-assume``, Deployments OIDC)."""
+    return _org_iam_names(account).role_arn(DEPLOY_ROLE_PURPOSE)
+
+
+def preview_role_arn(account: Account) -> str:
+    """The role a pull request's preview job assumes in ``account``."""
+    return _org_iam_names(account).role_arn(PREVIEW_ROLE_PURPOSE)

@@ -312,10 +312,9 @@ class ProjectNames:
 
     def __post_init__(self) -> None:
         # NameSpec checks account, account id and project, with its one-line messages.
-        spec = NameSpec(
+        NameSpec(
             account=self.account, project=self.project, purpose="x", account_id=self.account_id
         )
-        del spec
         if (
             len(self.project_prefix) + 1 + DIGEST_LENGTH
             > NAME_RULES[ResourceKind.IAM_ROLE].max_length

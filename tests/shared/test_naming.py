@@ -19,6 +19,7 @@ from estate.naming import (
     NAME_RULES,
     NameSpec,
     NamingError,
+    ProjectNames,
     ResourceKind,
     bucket_name,
     check_name,
@@ -29,12 +30,15 @@ from estate.naming import (
 from tests.support.strategies_naming import (
     DIRECTIONS,
     PARTITIONS,
+    PROJECTS,
     SLUG_ALPHABET,
     account_ids,
+    account_names,
     kinds,
     kinds_for,
     lookalike_pairs,
     name_specs,
+    purposes,
     regions,
 )
 
@@ -379,3 +383,36 @@ def test_region_short_forms_are_distinct_across_regions() -> None:
         for number in range(1, 21)
     ]
     assert len({region_short(region) for region in all_regions}) == len(all_regions)
+
+
+@given(
+    account=account_names,
+    project=st.sampled_from(PROJECTS),
+    purpose=purposes,
+    kind=st.sampled_from(
+        [k for k, rule in NAME_RULES.items() if rule.separator == "-" and not rule.prefix]
+    ),
+)
+def test_project_names_start_with_the_account_prefix_policies_match_them_by(
+    account: str, project: str, purpose: str, kind: ResourceKind
+) -> None:
+    names = ProjectNames(account=account, account_id="111111111111", project=project)
+    assert names.account_prefix == f"estate-{account}-"
+    assert names.name(kind, purpose).startswith(names.account_prefix)
+    assert names.name(kind, purpose) == NameSpec(
+        account=account,
+        project=project,
+        purpose=purpose,
+        account_id="111111111111" if NAME_RULES[kind].global_scope else None,
+    ).name(kind)
+
+
+def test_project_names_give_predictable_arns() -> None:
+    names = ProjectNames(account="dev", account_id="111111111111", project="scanner-fleet")
+    role = names.name(ResourceKind.IAM_ROLE, "planner-exec")
+    assert names.role_arn("planner-exec") == f"arn:aws:iam::111111111111:role/{role}"
+    assert role.startswith(names.project_prefix)
+    with pytest.raises(NamingError, match="policy kind"):
+        names.policy_arn("x", ResourceKind.IAM_ROLE)
+    with pytest.raises(NamingError, match="single '-'"):
+        ProjectNames(account="dev--eu", account_id="111111111111", project="core")

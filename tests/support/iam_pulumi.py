@@ -21,7 +21,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return f"{args.name}-id", {**args.inputs, "arn": f"arn:aws:s3:::{args.name}"}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        # A silent {} would hide a missing mock (FACTS.md); estate.iam invokes nothing.
+        # A silent {} from a mock would hide a missing one; estate.iam invokes nothing.
         raise NotImplementedError(f"estate.iam must not invoke {args.token}")
 
 

@@ -38,7 +38,7 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-# The services the platform's components call (DESIGN.md's data flow).
+# The services the platform's components call (scanners, pipeline, alerts).
 PLATFORM_SERVICES = frozenset(
     {
         *("s3", "ec2", "dynamodb", "sqs", "sns", "lambda", "logs", "kms", "states"),

@@ -28,7 +28,9 @@ from estate_scanners.tags import scan as tag_scan
 
 REGION: Final = "eu-west-1"
 HOSTILE_TAG: Final = '<script>alert("owner")</script> & co'
-FIRST_SCAN: Final = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+FIRST_SCAN: Final = datetime(
+    2026, 11, 22, 3, 0, tzinfo=UTC
+)  # a Sunday: the scans span a week start
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The AWS commercial regions an account file may name."""
 
-# Kept as data, not fetched: programs never call AWS at deploy time (DESIGN.md), and a typo
+# Kept as data, not fetched: programs never call AWS while planning, and a typo
 # in a region must fail `estate accounts check`, not a deployment an hour later.
 KNOWN_REGIONS: frozenset[str] = frozenset(
     {

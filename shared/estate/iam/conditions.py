@@ -1,6 +1,6 @@
 """Condition blocks built from (operator, key, values) triples, never from dict literals.
 
-A dict literal silently keeps the last of two equal keys (FACTS.md: ruff F601): a
+A dict literal silently keeps the last of two equal keys (ruff F601 catches it): a
 trust policy written that way can lose its ``sub`` check. Here every condition is its
 own value, and two conditions on the same operator and key are refused, not merged.
 """

@@ -2,7 +2,7 @@
 
 Identity and resource policies go through parliament (unknown actions, action/ARN
 mismatches, needless ``Resource: "*"``, malformed elements, privilege-escalation
-patterns) and through the rules parliament lacks (FACTS.md: it lets ``"Action": "*"``
+patterns) and through the rules parliament lacks (it lets ``"Action": "*"``
 pass). Trust policies (``Principal`` and no ``Resource``), which parliament cannot
 read, go through ``trust_rules``.
 

@@ -1,6 +1,6 @@
 """What every role trust policy must satisfy, checked on its parsed JSON.
 
-parliament checks none of this (FACTS.md): a web-identity trust without a ``sub``
+parliament checks none of this: a web-identity trust without a ``sub``
 check admits any repository, ``ForAllValues`` and ``…IfExists`` pass when the key is
 missing, and ``*``/``?`` or ``…Like`` admit more than intended. The trust generators
 run these rules on what they produce; ``lint_policy`` runs them on any trust policy.

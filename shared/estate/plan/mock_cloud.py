@@ -99,6 +99,28 @@ COMPUTED: Mapping[str, Callable[[_State, str, str], dict[str, Any]]] = {
 }
 
 
+def fake_state(
+    typ: str, logical_name: str, inputs: Mapping[str, Any], account_id: str, region: str
+) -> tuple[str, dict[str, Any]]:
+    """The id and state the mocks give a resource: its inputs plus well-formed computed
+    attributes (names, ARNs, URLs). Pure, so the emulator can tell mock values from real."""
+    physical = str(
+        inputs.get(NAME_INPUTS.get(typ, "name"))
+        or str(inputs.get("url", "")).removeprefix("https://")
+        or logical_name
+    )
+    if typ in GENERATED_IDS:
+        physical = _digest(account_id, typ, logical_name)[:10]
+    state = {**inputs, "name": inputs.get("name", physical), "id": physical}
+    arn_format = ARN_FORMATS.get(typ)
+    if arn_format is not None:
+        state["arn"] = arn_format.format(a=account_id, r=region, n=physical)
+    computed = COMPUTED.get(typ)
+    if computed is not None:
+        state.update(computed(state, account_id, region))
+    return physical, state
+
+
 @dataclass(frozen=True)
 class Registration:
     """What the engine was asked to register, beyond what Mocks.new_resource sees."""
@@ -170,21 +192,7 @@ class MockCloud(Mocks):
             self._provider_regions[args.name] = str(args.inputs.get("region", self.default_region))
             return f"{args.name}-id", dict(args.inputs)
         region = self._region_of(args.provider)
-        physical = str(
-            args.inputs.get(NAME_INPUTS.get(args.typ, "name"))
-            or args.inputs.get("url", "").removeprefix("https://")
-            or args.name
-        )
-        if args.typ in GENERATED_IDS:
-            physical = _digest(self.account_id, args.typ, args.name)[:10]
-        state = {**args.inputs, "name": args.inputs.get("name", physical), "id": physical}
-        arn_format = ARN_FORMATS.get(args.typ)
-        if arn_format is not None:
-            state["arn"] = arn_format.format(a=self.account_id, r=region, n=physical)
-        computed = COMPUTED.get(args.typ)
-        if computed is not None:
-            state.update(computed(state, self.account_id, region))
-        return physical, state
+        return fake_state(args.typ, args.name, dict(args.inputs), self.account_id, region)
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Answer the invokes our programs may make; refuse any other loudly. (The failures

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -53,8 +54,14 @@ def write_report(
     """
     if not output.parent.is_dir():
         raise SourceError(f"--output {output}: folder {output.parent} does not exist; create it")
-    scans = collect_scans(read_findings(list(sources), s3_client))
-    accounts = build_accounts(scans)
+    # The findings are acyclic JSON dicts: the cyclic garbage collector would only rescan
+    # them again and again while they load, which doubled the time of a 150,000-finding scan.
+    gc.disable()
+    try:
+        scans = collect_scans(read_findings(list(sources), s3_client))
+        accounts = build_accounts(scans)
+    finally:
+        gc.enable()
     page = render_page(
         accounts,
         sources=sources,

@@ -48,17 +48,21 @@ class Scan:
     scan_id: str
     started: str = ""
     findings: dict[FindingKey, dict[str, Any]] = field(default_factory=dict)
+    _counts: Counter[str] | None = field(default=None, repr=False, compare=False)
 
     def add(self, finding: dict[str, Any]) -> None:
         """Keep one finding; the same resource and check twice keeps the later line."""
         self.findings[(finding["resource_arn"], finding["check_id"])] = finding
+        self._counts = None
         observed = finding["observed_at"]
         if not self.started or observed < self.started:
             self.started = observed
 
     def by_status(self) -> Counter[str]:
-        """How many findings have each status."""
-        return Counter(f["status"] for f in self.findings.values())
+        """How many findings have each status (counted once, until the next ``add``)."""
+        if self._counts is None:
+            self._counts = Counter(f["status"] for f in self.findings.values())
+        return Counter(self._counts)
 
     def compliance(self) -> float | None:
         """PASS / (PASS + FAIL) in percent, or None when nothing was judged."""
@@ -169,15 +173,17 @@ def _by_check(failed: list[dict[str, Any]]) -> tuple[CheckFailures, ...]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in failed:
         groups[finding["check_id"]].append(finding)
-    checks = [
-        CheckFailures(
-            check_id=check_id,
-            severity=_worst_first(found)[0]["severity"],
-            controls=tuple(sorted({c for f in found for c in f["controls"]})),
-            findings=tuple(_worst_first(found)),
+    checks = []
+    for check_id, found in groups.items():
+        ordered = _worst_first(found)
+        checks.append(
+            CheckFailures(
+                check_id=check_id,
+                severity=ordered[0]["severity"],
+                controls=tuple(sorted({c for f in found for c in f["controls"]})),
+                findings=tuple(ordered),
+            )
         )
-        for check_id, found in groups.items()
-    ]
     return tuple(
         sorted(checks, key=lambda c: (SEVERITIES.index(c.severity), -len(c.findings), c.check_id))
     )

@@ -149,10 +149,9 @@ def _unusable(finding: object) -> str | None:
         return "line: is not a JSON object"
     if not _READ.issubset(finding.keys()):
         return f"{min(_READ - finding.keys())}: missing"
-    if finding["status"] not in STATUSES:
-        return f"status: {finding['status']!r} is not one of {', '.join(STATUSES)}"
-    if finding["severity"] not in SEVERITIES:
-        return f"severity: {finding['severity']!r} is not one of {', '.join(SEVERITIES)}"
+    for field, vocabulary in (("status", STATUSES), ("severity", SEVERITIES)):
+        if finding[field] not in vocabulary:
+            return f"{field}: {finding[field]!r} is not one of {', '.join(vocabulary)}"
     for field in _COMPARED:
         if not isinstance(finding[field], str):
             return f"{field}: is not a string"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from estate.accounts import Estate
-from estate.delivery import deploy_subject, preview_subject
+from estate.delivery import deploy_role_arn, deploy_subject, preview_role_arn, preview_subject
 from estate.iam import split_into_managed_policies
 from estate.naming import ProjectNames, ResourceKind
 from estate.plan.runner import RecordedResource, StackRun
@@ -146,3 +146,12 @@ def test_org_iam_names_come_from_the_names_helper(estate: Estate) -> None:
     assert workload_boundary_arn(account) == names.policy_arn(
         "workload-boundary", ResourceKind.IAM_PERMISSION_BOUNDARY
     )
+
+
+@pytest.mark.parametrize("account", ACCOUNTS)
+def test_the_role_arns_delivery_hands_to_workflows_are_the_planned_roles(
+    run_program: Run, estate: Estate, account: str
+) -> None:
+    run = run_program("org-iam", account)
+    assert deploy_role_arn(estate.account(account)) == run.outputs["deploy_role_arn"]
+    assert preview_role_arn(estate.account(account)) == run.outputs["preview_role_arn"]

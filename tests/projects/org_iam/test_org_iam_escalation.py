@@ -17,6 +17,7 @@ import pytest
 from estate.iam import action_catalogue
 from estate.plan.runner import StackRun
 from estate.programs.org_iam.permissions import OIDC_PROVIDER_WRITES
+from estate.programs.org_iam.policies import ORG_IAM_ROLE_CHANGES
 from tests.support.iam_eval import Decision, PlannedRole, evaluate, planned_policy, planned_role
 from tests.support.iam_eval import Request as R
 
@@ -305,3 +306,16 @@ def test_the_deploy_role_edits_only_workload_roles(
         is Decision.ALLOW
     )
     assert deploy.decide("iam:PutRolePolicy", WORKLOAD_ROLE) is Decision.EXPLICIT_DENY
+
+
+@pytest.mark.parametrize("own", ["deploy", "preview", "scanner"])
+def test_org_iams_roles_are_out_of_the_deploy_roles_reach(
+    deploy: PlannedRole, boundaries: dict[str, str], own: str
+) -> None:
+    arn = f"{ROLE}estate-dev-org-iam-{own}-00000000"
+    context = {"iam:PermissionsBoundary": boundaries["platform"], "iam:PolicyARN": PLATFORM_POLICY}
+    for action in ORG_IAM_ROLE_CHANGES:
+        assert deploy.decide(action, arn, **context) is Decision.EXPLICIT_DENY, action
+    # The same request on a workload role goes through for what the deploy role manages.
+    workload = {**context, "iam:PermissionsBoundary": boundaries["workload"]}
+    assert deploy.decide("iam:TagRole", WORKLOAD_ROLE, **workload) is Decision.ALLOW

@@ -130,3 +130,18 @@ def test_every_resource_star_action_is_granted_by_some_planned_policy(
                     granted_on_star.update(actions if isinstance(actions, list) else [actions])
     unused = set(RESOURCE_STAR_ACTIONS) - granted_on_star
     assert not unused, f"RESOURCE_STAR_ACTIONS lists {sorted(unused)}, which nothing grants"
+
+
+def test_the_fleet_names_its_execution_roles_as_the_scanner_trust_expects(
+    all_runs: list[StackRun], estate: Estate
+) -> None:
+    # Vacuous until scanner-fleet joins the plan; then the trust and the roles must agree.
+    for run in all_runs:
+        if run.project != "scanner-fleet":
+            continue
+        hub = estate.account(run.stack)
+        if not estate.scanned_by(hub.name):
+            continue
+        names = {r.inputs.get("name") for r in run.of_type("aws:iam/role:Role")}
+        expected = {fleet_execution_role_name(hub, fn) for fn in FLEET_FUNCTIONS}
+        assert expected <= names, f"{run.stack}: fleet roles {sorted(expected - names)} missing"

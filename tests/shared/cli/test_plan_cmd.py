@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from estate.accounts import Estate
 from estate.cli.main import main
+from estate.contracts import deploy_order
 from estate.plan.mock_cloud import PROVIDER_TYPES
 
 
-def test_json_lists_org_iam_for_every_account_with_pinned_providers(
-    capsys: pytest.CaptureFixture[str],
+def test_json_lists_every_project_for_every_account_with_pinned_providers(
+    estate: Estate, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["plan", "--json", "--project", "org-iam"]) == 0
     stacks = json.loads(capsys.readouterr().out)["stacks"]
     assert [(s["project"], s["stack"]) for s in stacks] == [
-        ("org-iam", "dev"),
-        ("org-iam", "staging"),
-        ("org-iam", "prod"),
+        (contract.project, account) for contract in deploy_order() for account in estate.accounts
     ]
     for stack in stacks:
         providers = {r["name"]: r for r in stack["resources"] if r["type"] in PROVIDER_TYPES}

@@ -64,7 +64,7 @@ def test_given_a_deploy_role_then_it_trusts_its_environment_and_the_audience_onl
 
 
 def test_given_aud_and_sub_then_neither_check_replaces_the_other() -> None:
-    # Two keys under one operator: a dict literal would keep only the last (FACTS.md).
+    # Two keys under one operator: a dict literal would keep only the last (ruff F601).
     conditions = _trust("acme/estate", PullRequests())["Condition"]
 
     assert set(conditions) == {"StringEquals"}

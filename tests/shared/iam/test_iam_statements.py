@@ -9,6 +9,8 @@ import pulumi
 import pytest
 
 from estate.iam import Effect, PolicyError, Statement
+from estate.iam.resource_star import account_wide_read_actions
+from estate.iam.statements import ALL_BUCKETS
 
 BUCKET = "arn:aws:s3:::estate-reports"
 OBJECTS = "arn:aws:s3:::estate-reports/*"
@@ -177,3 +179,22 @@ def test_a_name_prefix_wildcard_is_accepted() -> None:
         "Prefix", ("iam:GetRole",), ("arn:aws:iam::111111111111:role/estate-dev-*",)
     )
     assert statement.resources == ("arn:aws:iam::111111111111:role/estate-dev-*",)
+
+
+def test_every_bucket_may_be_named_only_for_the_scanners_bucket_reads() -> None:
+    reads = tuple(sorted(account_wide_read_actions()))
+    assert "s3:GetBucketPolicy" in reads and all(a.startswith("s3:Get") for a in reads)
+    Statement("ScanBuckets", reads, (ALL_BUCKETS,))
+    for action in ("s3:PutBucketPolicy", "s3:DeleteBucket", "s3:ListBucket"):
+        with pytest.raises(PolicyError, match="matches resources of any name"):
+            Statement("Wide", (*reads, action), (ALL_BUCKETS,))
+    with pytest.raises(PolicyError, match="matches resources of any name"):
+        Statement("Objects", ("s3:GetObject",), ("arn:aws:s3:::*/*",))
+
+
+def test_a_log_group_path_is_a_name_not_an_empty_wildcard() -> None:
+    Statement(
+        "Logs",
+        ("logs:PutLogEvents",),
+        ("arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/estate-dev-*",),
+    )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from estate.accounts import Estate
-from estate.contracts import contract_for
+from estate.contracts import contract_for, deploy_order
 from estate.plan.mock_cloud import PROVIDER_TYPES
 from estate.plan.runner import StackRun, run_plan
 
@@ -37,9 +37,7 @@ def test_outputs_are_resolved_and_match_the_contract(run_program: Run) -> None:
 def test_stacks_run_one_after_another_do_not_leak_into_each_other(estate: Estate) -> None:
     runs = list(run_plan(estate, projects=["org-iam"]))
     assert [(r.project, r.stack) for r in runs] == [
-        ("org-iam", "dev"),
-        ("org-iam", "staging"),
-        ("org-iam", "prod"),
+        (contract.project, account) for contract in deploy_order() for account in estate.accounts
     ]
     for run in runs:
         assert {r.urn.split("::")[0].removeprefix("urn:pulumi:") for r in run.resources} == {

@@ -72,7 +72,7 @@ def ingest_statements(
         ),
         Statement(
             sid="UpsertFindings",
-            actions=("dynamodb:BatchGetItem", "dynamodb:PutItem"),
+            actions=("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"),
             resources=(table_arn,),
         ),
     ]

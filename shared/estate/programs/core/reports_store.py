@@ -169,13 +169,6 @@ class ReportsStore(pulumi.ComponentResource):
             # Lifecycle rules on versions need versioning in place first.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
-        aws.s3.BucketLogging(
-            f"{name}-logging",
-            bucket=bucket.id,
-            target_bucket=log_bucket.id,
-            target_prefix=ACCESS_LOG_PREFIX,
-            opts=child,
-        )
         # aws-native: the policy document is structured data, one resource per bucket.
         aws_native.s3.BucketPolicy(
             f"{name}-bucket-policy",
@@ -183,11 +176,19 @@ class ReportsStore(pulumi.ComponentResource):
             policy_document=reports_bucket_policy(bucket.arn),
             opts=child,
         )
-        aws_native.s3.BucketPolicy(
+        log_policy = aws_native.s3.BucketPolicy(
             f"{name}-access-logs-policy",
             bucket=log_bucket.id,
             policy_document=log_bucket_policy(log_bucket.arn, bucket.arn, args.account_id),
             opts=child,
+        )
+        # S3 checks that the target lets log delivery write before it accepts the logging.
+        aws.s3.BucketLogging(
+            f"{name}-logging",
+            bucket=bucket.id,
+            target_bucket=log_bucket.id,
+            target_prefix=ACCESS_LOG_PREFIX,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
         )
         self.bucket = bucket
         self.key_arn = key.arn

@@ -23,7 +23,8 @@ def tls_only_statement(bucket_arn: str) -> dict[str, Any]:
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
-        "Principal": "*",
+        # {"AWS": "*"} is everyone, exactly like "*" (IAM reference, Principal element).
+        "Principal": {"AWS": "*"},
         "Action": "s3:*",
         "Resource": [bucket_arn, f"{bucket_arn}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},

@@ -51,6 +51,8 @@ ORG_IAM_ROLE_CHANGES = (
     "iam:PassRole",
     "iam:PutRolePermissionsBoundary",
     "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
     "iam:UpdateAssumeRolePolicy",
     "iam:UpdateRole",
 )
@@ -59,6 +61,8 @@ ORG_IAM_POLICY_CHANGES = (
     "iam:DeletePolicy",
     "iam:DeletePolicyVersion",
     "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
 )
 IDENTITY_ACTIONS = ("sts:GetCallerIdentity",)
 
@@ -226,9 +230,7 @@ def boundary_statements(
     oidc = GITHUB_OIDC_PROVIDER_ARN.format(account_id=scope.account_id)
     return [
         *deploy_statements(scope),
-        *scanner_statements(
-            [a for a in scanner_actions if a not in IDENTITY_ACTIONS]  # WhoAmI has it
-        ),
+        *scanner_statements(scanner_actions),  # the scanner role carries this boundary too
         Statement(
             sid="KeepBoundaries",
             effect=Effect.DENY,

@@ -1,0 +1,1 @@
+"""The observability project's building blocks: alarms, dashboards, queryable reports."""

@@ -1,0 +1,31 @@
+"""boto3 clients of the core handlers: built once per process and identity, retries explicit."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+import boto3
+
+from estate_runtime.aws import client_config
+
+
+def client(service: str) -> Any:
+    """The ``service`` client of the function's own region (Lambda sets AWS_REGION)."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    # Keyed by credentials too: on Lambda they never change within a process; an emulator
+    # running several accounts' functions in one process switches them per invocation.
+    return _client(service, region, os.environ.get("AWS_ACCESS_KEY_ID"))
+
+
+@cache
+def _client(service: str, region: str | None, _access_key: str | None) -> Any:
+    # A session of its own: boto3's default session keeps the credentials it first saw.
+    session = boto3.session.Session(region_name=region)
+    return session.client(service, config=client_config(max_attempts=4))
+
+
+def reset_clients() -> None:
+    """Forget the cached clients (tests switch mocks)."""
+    _client.cache_clear()
