@@ -12,7 +12,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from estate.policy.props import decoded, effective_tags
+from estate.policy.props import decoded, effective_tags, exemption
 
 AWS_PREFIXES = ("aws:", "aws-native:")
 # pulumi-aws resources that take no tags; every other AWS resource is taggable.
@@ -100,7 +100,9 @@ def _provider_pinned(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 
 def _stateful_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type in STATEFUL_TYPES and not args.opts.protect:
+    if args.resource_type not in STATEFUL_TYPES or exemption(args.props, "stateful-protected"):
+        return
+    if not args.opts.protect:
         report(f"{args.name}: {args.resource_type} holds data; create it with protect=True", None)
 
 

@@ -498,3 +498,10 @@ def test_a_deny_with_a_wildcard_action_only_takes_away(estate: Estate) -> None:
     policy = _policy(estate, "no-wildcard-actions")
     deny = _document("s3:*", "arn:aws:s3:::b", effect="Deny")
     assert _resource_violations(policy, "aws:s3/bucketPolicy:BucketPolicy", {"policy": deny}) == []
+
+
+def test_a_stateful_resource_may_carry_a_reasoned_exemption(estate: Estate) -> None:
+    policy = _policy(estate, "stateful-protected")
+    exempt = {"tags": {"estate:policy-exempt:stateful-protected": "logs expire by lifecycle"}}
+    assert _resource_violations(policy, "aws:s3/bucket:Bucket", exempt) == []
+    assert _resource_violations(policy, "aws:s3/bucket:Bucket", {"tags": {}}) != []
