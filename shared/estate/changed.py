@@ -182,11 +182,11 @@ def changed_paths(repository: Path, base: str, head: str) -> list[str]:
     """Paths that differ between the merge base of `base` and `head`, and `head`."""
     if not repository.is_dir():
         raise ChangedError(f"{repository} is not a directory; run from the repository")
-    if _git(repository, "rev-parse", "--git-dir")[0] != 0:
+    if run_git(repository, "rev-parse", "--git-dir")[0] != 0:
         raise ChangedError(f"{repository} is not inside a git repository; run from a clone")
-    shallow = _git(repository, "rev-parse", "--is-shallow-repository")[1].strip() == "true"
+    shallow = run_git(repository, "rev-parse", "--is-shallow-repository")[1].strip() == "true"
     for label, ref in (("--base", base), ("--head", head)):
-        if _git(repository, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")[0] != 0:
+        if run_git(repository, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")[0] != 0:
             if shallow:
                 raise ChangedError(
                     f"{label} {ref!r} is not in this shallow clone; fetch the history "
@@ -196,10 +196,10 @@ def changed_paths(repository: Path, base: str, head: str) -> list[str]:
                 f"{label} {ref!r} is not a known commit, branch or tag; check the name "
                 "or git fetch it first"
             )
-    if _git(repository, "merge-base", base, head)[0] != 0:
+    if run_git(repository, "merge-base", base, head)[0] != 0:
         hint = "fetch the history (fetch-depth: 0)" if shallow else "pick a base on this history"
         raise ChangedError(f"--base {base!r} and --head {head!r} share no history; {hint}")
-    code, listing, error = _git(
+    code, listing, error = run_git(
         repository, "diff", "--name-only", "--no-renames", "-z", f"{base}...{head}"
     )
     if code != 0:
@@ -207,7 +207,7 @@ def changed_paths(repository: Path, base: str, head: str) -> list[str]:
     return [path for path in listing.split("\0") if path]
 
 
-def _git(repository: Path, *args: str) -> tuple[int, str, str]:
+def run_git(repository: Path, *args: str) -> tuple[int, str, str]:
     """Run git in `repository`: (exit code, stdout, stderr); a missing git is a ChangedError."""
     try:
         completed = subprocess.run(  # noqa: S603 - fixed argv, no shell

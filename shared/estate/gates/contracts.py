@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from estate.changed import ChangedError, run_git
 
 CONTRACTS_PATH = "shared/estate/contracts.py"
 
@@ -61,18 +62,12 @@ def contract_breaks(base: Sequence[Any], head: Sequence[Any]) -> list[str]:
 def contracts_at(repository: Path, ref: str) -> list[Any]:
     """The CONTRACTS of `ref`, from its own copy of the contracts module."""
     try:
-        completed = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            ["git", "show", f"{ref}:{CONTRACTS_PATH}"],  # noqa: S607
-            cwd=repository,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise GateError("git is not installed or not on PATH; install git") from None
-    if completed.returncode != 0:
+        code, source, error = run_git(repository, "show", f"{ref}:{CONTRACTS_PATH}")
+    except ChangedError as missing_git:
+        raise GateError(str(missing_git)) from None
+    if code != 0:
         raise GateError(
-            f"cannot read {CONTRACTS_PATH} at {ref!r} ({completed.stderr.strip()}); "
+            f"cannot read {CONTRACTS_PATH} at {ref!r} ({error.strip()}); "
             "fetch the base (fetch-depth: 0)"
         )
     name = f"_estate_contracts_at_{abs(hash((str(repository), ref)))}"
@@ -81,7 +76,7 @@ def contracts_at(repository: Path, ref: str) -> list[Any]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses resolve their annotations through it
     try:
-        exec(compile(completed.stdout, f"{ref}:{CONTRACTS_PATH}", "exec"), module.__dict__)  # noqa: S102 - the base's own, trusted source
+        exec(compile(source, f"{ref}:{CONTRACTS_PATH}", "exec"), module.__dict__)  # noqa: S102 - the base's own, trusted source
     finally:
         sys.modules.pop(name, None)
     return list(module.CONTRACTS)
