@@ -6,7 +6,11 @@ a test fails while the README's copy differs.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from estate_scanners.s3.checks import severity_table
+from estate_scanners.s3.checks._not_covered import NOT_COVERED
 from estate_scanners.tags import scan as tag_scan
 
 START = "<!-- checks:start -->"
@@ -14,23 +18,43 @@ END = "<!-- checks:end -->"
 
 
 def render() -> str:
-    """A markdown table: check id, severity, Security Hub controls, FAIL-when title, why."""
+    """A markdown table: check id, severity, controls, PASS-when title, why, how to fix."""
     rows = [
-        "| check_id | severity | controls | passes when | why this severity |",
-        "| --- | --- | --- | --- | --- |",
+        "| check_id | severity | controls | passes when | why this severity | how to fix |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for row in severity_table():
         controls = ", ".join(c.removeprefix("SecurityHub:") for c in row["controls"]) or "—"
+        fix = _link(row["remediation"])
         rows.append(
-            f"| `{row['check_id']}` | {row['severity']} | {controls} | {row['title']} | {row['why']} |"
+            f"| `{row['check_id']}` | {row['severity']} | {controls} | {row['title']} "
+            f"| {row['why']} | {fix} |"
         )
     check_id = tag_scan.CHECK_ID
     controls = ", ".join(c.removeprefix("SecurityHub:") for c in tag_scan.CONTROLS[check_id])
     rows.append(
         f"| `{check_id}` | {tag_scan.SEVERITY[check_id]} | {controls} | The instance carries every required "
-        "tag with an allowed value | Security Hub rates EC2.38 LOW: a tagging gap is governance, not exposure. |"
+        "tag with an allowed value | Security Hub rates EC2.38 LOW: a tagging gap is governance, "
+        f"not exposure. | {_link(EC2_REQUIRED_TAGS_REMEDIATION)} |"
     )
+    for left_out in NOT_COVERED:
+        control = left_out.control.removeprefix("SecurityHub:")
+        rows.append(f"| not checked | — | {control} | {left_out.title} | {left_out.reason} | — |")
     return "\n".join(rows)
+
+
+# The tag checker declares no CHECK entry yet (issue 12 gives it one); until then its fix
+# is written here, in the same shape as the S3 checks' `Remediation`.
+EC2_REQUIRED_TAGS_REMEDIATION = {
+    "text": "Tag the instance with every required key and an allowed value.",
+    "url": "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html",
+}
+
+
+def _link(remediation: dict[str, str]) -> str:
+    """`text ([docs](url))`, with `|` escaped so the sentence cannot break the table."""
+    text = remediation["text"].replace("|", "\\|")
+    return f"{text} ([docs]({remediation['url']}))"
 
 
 def readme_section(readme: str) -> str:
@@ -39,5 +63,16 @@ def readme_section(readme: str) -> str:
     return readme[start:end].strip()
 
 
+def with_table(readme: str) -> str:
+    """`readme` with the text between the check-table markers replaced by `render()`."""
+    start, end = readme.index(START) + len(START), readme.index(END)
+    return f"{readme[:start]}\n{render()}\n{readme[end:]}"
+
+
 if __name__ == "__main__":
-    print(render())
+    # `python -m estate.check_docs` prints the table; `... --write README.md` splices it in.
+    if sys.argv[1:2] == ["--write"] and len(sys.argv) == 3:
+        target = Path(sys.argv[2])
+        target.write_text(with_table(target.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(render())

@@ -2,13 +2,18 @@
 
 The fields both scanners share (scan id and start, the target account and role, the
 continuation) are parsed by ``parse_scan_target``; each handler reads its own extra fields
-with the small ``require_*`` / ``optional_*`` readers.
+with the small ``require_*`` / ``optional_*`` readers. An event (or a continuation) may hold
+only its documented fields: a typo such as ``bucket`` for ``buckets`` would otherwise scan
+the whole account instead of the shard that was meant. A nested object's errors name their
+full path (``event.continuation.next_part``).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -21,12 +26,40 @@ ROLE_ARN_PATTERN: Final = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,
 EXTERNAL_ID_PATTERN: Final = re.compile(r"[\w+=,.@:/-]{2,1224}")
 
 
+# The fields every scan event may carry (parse_scan_target reads them).
+SCAN_TARGET_FIELDS: Final = frozenset(
+    {"scan_id", "scan_started", "account_id", "role_arn", "external_id", "continuation"}
+)
+
+
 class EventInvalid(ValueError):
     """A handler event that cannot be used; the message names the field and what it needs."""
 
     def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"event.{field}: {reason}")
+        # An unprintable key (a line break, say) is shown escaped: the error stays one line.
+        shown = field if field.isprintable() else repr(field)
+        super().__init__(f"event.{shown}: {reason}")
         self.field = field
+        self.reason = reason
+
+
+@contextmanager
+def within(prefix: str) -> Iterator[None]:
+    """Errors raised inside name their field under ``prefix`` (``continuation.`` + field)."""
+    try:
+        yield
+    except EventInvalid as error:
+        raise EventInvalid(f"{prefix}{error.field}", error.reason) from None
+
+
+def refuse_unknown_fields(body: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    """Every key of ``body`` is one of ``allowed``; the first stranger is named, with the
+    closest allowed name when there is one."""
+    for key in sorted(map(str, body)):
+        if key not in allowed:
+            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise EventInvalid(key, f"unknown field; {hint}allowed: {', '.join(sorted(allowed))}")
 
 
 @dataclass(frozen=True)

@@ -110,9 +110,14 @@ def make_finding(
     evidence: Mapping[str, Any],
     controls: Sequence[str],
     observed_at: datetime | str,
+    remediation: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Build one finding document (not validated here: the report writer validates on add)."""
-    return {
+    """Build one finding document (not validated here: the report writer validates on add).
+
+    `remediation` (`{"text": ..., "url": ...}`, the check's fix) is optional in the
+    schema, so a finding without one stays valid; when given it is carried as is.
+    """
+    finding: dict[str, Any] = {
         "scan_id": scan_id,
         "scanner": scanner,
         "account_id": account_id,
@@ -130,6 +135,9 @@ def make_finding(
             format_timestamp(observed_at) if isinstance(observed_at, datetime) else observed_at
         ),
     }
+    if remediation is not None:
+        finding["remediation"] = dict(remediation)
+    return finding
 
 
 @cache

@@ -11,7 +11,13 @@ from typing import Any, Final
 
 from aws_lambda_powertools import Logger
 
-from estate_runtime.aws import TargetSession, client_config, confirm_account, target_session
+from estate_runtime.aws import (
+    TargetSession,
+    client_config,
+    confirm_account,
+    session_name_for,
+    target_session,
+)
 from estate_runtime.deadline import DEFAULT_RESERVE_MS, Deadline, LambdaContext
 from estate_runtime.events import ScanTarget
 from estate_runtime.metrics import ScanCounters, publish_scan_metrics
@@ -22,10 +28,16 @@ SCAN_RESERVE_MS: Final = "SCAN_RESERVE_MS"
 
 def reach_target(target: ScanTarget, *, max_pool_connections: int) -> tuple[TargetSession, str]:
     """A session in the event's target account (its role, the function's region) and the id
-    of the account it acts in, which must be the event's ``account_id`` when one is given."""
+    of the account it acts in, which must be the event's ``account_id`` when one is given.
+
+    The assumed session is named after the scan and carries it as ``SourceIdentity``.
+    """
+    name = session_name_for(target.scan_id)
     session = target_session(
         role_arn=target.role_arn,
         external_id=target.external_id,
+        session_name=name,
+        source_identity=name,
         region=os.environ.get("AWS_REGION"),
         config=client_config(max_pool_connections=max_pool_connections),
     )

@@ -11,6 +11,14 @@ midnight stays in one partition. ``shard`` labels one unit of work of a fan-out 
 parts, and ``stale_parts_cleanup`` deletes the parts an earlier, longer run left beyond the
 rerun's last one — so a scan_id never holds a finding twice.
 
+A scan id names one set of parts *whatever the date*: a rerun of the same id with a later
+start (the next day, or an orchestrator that restamped ``scan_started``) writes under its
+own ``dt``, and its cleanup looks across every ``dt`` of the scanner and account for parts
+of the same scan and shard and removes them. The cost is one listing of the account's
+folder per completed shard (one LIST call per 1,000 stored parts; a lifecycle rule on the
+reports bucket keeps the folder bounded). ``remove_other_shards`` drops the shards a
+completed run no longer covers (the tag checker's dropped regions).
+
 Parts are gzip with a fixed header time (``mtime=0``) so identical content gives identical
 bytes. Memory stays flat: at most ``part_size`` serialized findings are held at once.
 """
@@ -23,7 +31,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -94,13 +102,41 @@ class PartLocation:
         """The key of part ``seq``."""
         return f"{self.folder}{self.scan_id}-{self.shard}-{seq:05d}{PART_SUFFIX}"
 
+    @property
+    def account_folder(self) -> str:
+        """The scanner and account's folder, every date partition below it, ending in ``/``."""
+        return f"findings/scanner={self.scanner}/account={self.account_id}/"
+
     def seq_of(self, key: str) -> int | None:
         """The part seq a key holds for this scan and shard, or None if it is not one of ours."""
-        head = f"{self.folder}{self.scan_id}-{self.shard}-"
-        if not key.startswith(head) or not key.endswith(PART_SUFFIX):
+        part = self.part_of(key)
+        if part is None or part.scan_date != self.scan_date or part.shard != self.shard:
             return None
-        digits = key[len(head) : -len(PART_SUFFIX)]
-        return int(digits) if re.fullmatch(r"[0-9]{5,}", digits) else None
+        return part.seq
+
+    def part_of(self, key: str) -> StoredPart | None:
+        """The (date, shard, seq) of a key of this scan id in any date partition, or None."""
+        match = re.fullmatch(
+            re.escape(self.account_folder)
+            + r"dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/"
+            + re.escape(self.scan_id)
+            + r"-([A-Za-z0-9_]{1,64})-([0-9]{5,})"
+            + re.escape(PART_SUFFIX),
+            key,
+        )
+        if match is None:
+            return None
+        return StoredPart(key, date.fromisoformat(match[1]), match[2], int(match[3]))
+
+
+@dataclass(frozen=True)
+class StoredPart:
+    """One stored part of a scan: its key, date partition, shard and seq."""
+
+    key: str
+    scan_date: date
+    shard: str
+    seq: int
 
 
 class ReportWriter(ClosesOnExit):
@@ -198,16 +234,50 @@ def _json_line(finding: Mapping[str, Any]) -> str:
 
 
 def stale_parts_cleanup(sink: Sink, location: PartLocation, *, next_part: int) -> list[str]:
-    """Delete parts of the same scan and shard numbered ``next_part`` or more; return them.
+    """Delete parts of the same scan and shard numbered ``next_part`` or more in its own date
+    partition, and every part of that scan and shard in any other date; return them.
 
     Call it when a unit of work has completed (no continuation left): an earlier run of the
-    same scan that wrote more parts would otherwise leave findings counted twice.
+    same scan that wrote more parts, or wrote under another date, would otherwise leave
+    findings counted twice.
     """
-    stale = sorted(
-        key
-        for key in sink.list_keys(location.folder)
-        if (seq := location.seq_of(key)) is not None and seq >= next_part
+    return _delete(
+        sink,
+        [
+            part.key
+            for part in stored_parts(sink, location)
+            if part.shard == location.shard
+            and (part.scan_date != location.scan_date or part.seq >= next_part)
+        ],
     )
+
+
+def remove_other_shards(
+    sink: Sink, location: PartLocation, *, prefix: str, keep: Collection[str]
+) -> list[str]:
+    """Delete every part of the scan (any date) whose shard starts with ``prefix`` and is not
+    in ``keep``; return them. For a completed run that no longer covers those shards."""
+    return _delete(
+        sink,
+        [
+            part.key
+            for part in stored_parts(sink, location)
+            if part.shard.startswith(prefix) and part.shard not in keep
+        ],
+    )
+
+
+def stored_parts(sink: Sink, location: PartLocation) -> list[StoredPart]:
+    """Every stored part of the location's scan id, in every date partition and shard."""
+    return [
+        part
+        for key in sink.list_keys(location.account_folder)
+        if (part := location.part_of(key)) is not None
+    ]
+
+
+def _delete(sink: Sink, keys: list[str]) -> list[str]:
+    stale = sorted(keys)
     for start in range(0, len(stale), _DELETE_BATCH):
         sink.delete(stale[start : start + _DELETE_BATCH])
     return stale

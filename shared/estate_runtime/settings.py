@@ -2,6 +2,11 @@
 
 ``REPORTS_BUCKET`` (required) and ``REPORTS_KMS_KEY_ID`` (optional) say where findings go;
 they are written with the function's *own* credentials, never the scanned account's.
+
+The bucket is confirmed with one HeadBucket before the scan starts (once per warm
+process): a misnamed bucket then fails naming the variable, instead of at the first
+PutObject after minutes of scanning. HeadBucket needs ``s3:ListBucket`` on the reports
+bucket, which the functions hold anyway to list and delete stale parts: no new permission.
 """
 
 from __future__ import annotations
@@ -9,6 +14,8 @@ from __future__ import annotations
 import os
 from functools import cache
 from typing import Any, Final
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from estate_runtime.aws import target_session
 from estate_runtime.report_writer import S3Sink
@@ -37,11 +44,31 @@ def env_int(name: str, default: int, *, minimum: int = 1, maximum: int | None = 
 
 
 def reports_sink() -> S3Sink:
-    """The reports bucket named by the environment, as a sink."""
+    """The reports bucket named by the environment, confirmed to exist, as a sink."""
     bucket = os.environ.get(REPORTS_BUCKET)
     if not bucket:
         raise SettingInvalid(f"environment variable {REPORTS_BUCKET} is not set")
+    confirm_reports_bucket(bucket)
     return S3Sink(reports_client(), bucket, os.environ.get(REPORTS_KMS_KEY_ID) or None)
+
+
+@cache
+def confirm_reports_bucket(bucket: str) -> None:
+    """HeadBucket once per process; a missing or unreachable bucket is a SettingInvalid."""
+    try:
+        reports_client().head_bucket(Bucket=bucket)
+    except ClientError as error:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = error.response.get("Error", {}).get("Code", "Error")
+        reason = "does not exist" if status == 404 else f"cannot be reached ({code})"
+        raise SettingInvalid(
+            f"environment variable {REPORTS_BUCKET}={bucket!r}: the bucket {reason}; "
+            f"set it to the reports bucket the function may write"
+        ) from None
+    except BotoCoreError as error:
+        raise SettingInvalid(
+            f"environment variable {REPORTS_BUCKET}={bucket!r}: cannot reach the bucket ({error})"
+        ) from None
 
 
 @cache

@@ -5,7 +5,8 @@ the schedule's payload is generated from ``accounts/<name>.yaml`` at deploy time
 change is a reviewed deploy, and each run's event records the rules it applied.
 
 Environment: ``REPORTS_BUCKET`` (required) and ``REPORTS_KMS_KEY_ID`` (optional) say where
-findings go, written with the function's own credentials; ``SCAN_CONCURRENCY`` bounds the
+findings go, written with the function's own credentials (the bucket is confirmed
+with one HeadBucket before the scan); ``SCAN_CONCURRENCY`` bounds the
 regions paged at once (default 4); ``SCAN_RESERVE_MS`` is the time kept back from the
 deadline (default 15,000 ms). EC2 is read with the target account's credentials (the event's
 ``role_arn`` and ``external_id``). When ``account_id`` is given it must be the account those
@@ -37,6 +38,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = parse_request(event)
     deadline = invocation_deadline(context)  # first: a reserve that leaves no time is refused
     concurrency = env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
+    sink = reports_sink()  # before the scan: a wrong REPORTS_BUCKET fails naming it
     session, account_id = reach_target(request.target, max_pool_connections=10)
     result = scan_tags(
         session,
@@ -45,7 +47,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         rules=request.rules,
         scan_id=request.target.scan_id,
         scan_started=request.target.scan_started,
-        sink=reports_sink(),
+        sink=sink,
         deadline=deadline,
         concurrency=concurrency,
         continuation=request.continuation,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 from botocore.awsrequest import AWSResponse
@@ -96,9 +96,14 @@ def error_response(url: str, status: int, code: str, message: str) -> AWSRespons
 
 
 def targets_bucket(url: str, bucket: str) -> bool:
-    """Whether a request URL addresses the bucket (virtual-host or path style)."""
+    """Whether a request URL addresses the bucket (virtual-host or path style, or S3 Control's
+    `?bucket=` filter, as ListAccessPoints sends it)."""
     parts = urlsplit(url)
-    return parts.netloc.startswith(f"{bucket}.") or parts.path.split("/")[1:2] == [bucket]
+    return (
+        parts.netloc.startswith(f"{bucket}.")
+        or parts.path.split("/")[1:2] == [bucket]
+        or parse_qs(parts.query).get("bucket") == [bucket]
+    )
 
 
 class S3World:
@@ -131,6 +136,23 @@ class S3World:
         boto3.client("s3control", region_name=HOME_REGION).put_public_access_block(
             AccountId=ACCOUNT_ID, PublicAccessBlockConfiguration=block_flags(**flags)
         )
+
+    def access_point(self, bucket: str, name: str, **flags: bool) -> None:
+        """Create an access point on the bucket with these block flags (absent ones off)."""
+        boto3.client("s3control", region_name=HOME_REGION).create_access_point(
+            AccountId=ACCOUNT_ID,
+            Name=name,
+            Bucket=bucket,
+            PublicAccessBlockConfiguration=block_flags(**flags),
+        )
+
+    def trail(self, name: str, *, multi_region: bool = True, **selectors: Any) -> None:
+        """Create a CloudTrail trail (into a bucket of its own) and set its event selectors."""
+        bucket = self.bucket(f"{name}-logs")
+        cloudtrail = boto3.client("cloudtrail", region_name=HOME_REGION)
+        cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=multi_region)
+        if selectors:
+            cloudtrail.put_event_selectors(TrailName=name, **selectors)
 
     def bucket_block(self, bucket: str, **flags: bool) -> None:
         """Set a bucket's public access block."""
@@ -170,6 +192,7 @@ class S3World:
 
         # More specific than moto's own "before-send" handler, so it answers first.
         self.boto.events.register("before-send.s3", respond)
+        self.boto.events.register("before-send.s3-control", respond)
         return failed
 
     def scan(self, **overrides: Any) -> S3ScanResult:
@@ -179,6 +202,7 @@ class S3World:
             "scan_id": "scan-test",
             "scan_started": SCAN_STARTED,
             "sink": self.sink,
+            "refetch_pause_s": 0.0,  # the second-chance pass without its pause
         }
         return scan_buckets(self.session, **(arguments | overrides))
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+# A scan that ran but could not judge some resources or regions (ERROR findings), or could
+# not list what to judge: distinct from 1 so automation can tell "bad" from "unknown".
+EXIT_INCOMPLETE = 3
 
 
 class UserError(Exception):

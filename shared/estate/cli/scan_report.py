@@ -2,29 +2,64 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 from estate_runtime.findings import SEVERITIES, severity_at_least
-from estate_runtime.report_writer import Sink
+from estate_runtime.report_writer import Sink, decode_part
+
+ACCOUNT_RESOURCE_TYPE = "AWS::::Account"
 
 WORST_SHOWN = 10
 
 
+@dataclass(frozen=True)
+class NotJudged:
+    """A resource (or a region) with at least one ERROR finding, and the error codes why."""
+
+    resource_id: str
+    region: str
+    is_region: bool
+    codes: frozenset[str]
+
+    def line(self) -> str:
+        """One line for stderr."""
+        what = f"region {self.region}" if self.is_region else f"{self.resource_id} ({self.region})"
+        return f"not judged: {what}: {', '.join(sorted(self.codes))}"
+
+
+def error_codes(finding: dict[str, Any]) -> frozenset[str]:
+    """The error codes an ERROR finding's evidence names, wherever the check put them: a
+    failed fetch's ``{"code", "message", "operation"}``, or the tag checker's ``error_code``."""
+    codes: set[str] = set()
+    stack: list[Any] = [finding.get("evidence")]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if {"code", "operation"} <= value.keys():
+                codes.add(str(value["code"]))
+            if isinstance(value.get("error_code"), str):
+                codes.add(value["error_code"])
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return frozenset(codes or {"ERROR"})
+
+
 @dataclass
 class FindingsSummary:
-    """Counts by status and severity, resources seen, and the worst failures (bounded)."""
+    """Counts by status and severity, resources seen, the worst failures (bounded), and what
+    could not be judged."""
 
     by_status: Counter[str] = field(default_factory=Counter)
     failed_by_severity: Counter[str] = field(default_factory=Counter)
     by_check: Counter[tuple[str, str]] = field(default_factory=Counter)
     resources: set[str] = field(default_factory=set)
     worst: list[dict[str, Any]] = field(default_factory=list)
+    not_judged: dict[str, NotJudged] = field(default_factory=dict)
 
     def add(self, finding: dict[str, Any]) -> None:
         """Count one finding; keep it if it is among the worst so far."""
@@ -39,6 +74,41 @@ class FindingsSummary:
                 key=lambda f: (SEVERITIES.index(f["severity"]), f["check_id"], f["resource_id"])
             )
             del self.worst[WORST_SHOWN:]
+        if status == "ERROR":
+            self._not_judged(finding)
+
+    def _not_judged(self, finding: dict[str, Any]) -> None:
+        arn, region = finding["resource_arn"], finding["region"]
+        seen = self.not_judged.get(arn)
+        self.not_judged[arn] = NotJudged(
+            resource_id=finding["resource_id"],
+            region=region,
+            # The tag checker's "region could not be read" finding names the region itself.
+            is_region=finding["resource_type"] == ACCOUNT_RESOURCE_TYPE
+            and finding["resource_id"] == region,
+            codes=error_codes(finding) | (seen.codes if seen else frozenset()),
+        )
+
+    def not_judged_lines(self, limit: int) -> list[str]:
+        """One line per resource or region in error (at most ``limit``, then a count)."""
+        entries = sorted(self.not_judged.values(), key=lambda n: (n.region, n.resource_id))
+        lines = [entry.line() for entry in entries[:limit]]
+        if len(entries) > limit:
+            lines.append(f"... and {len(entries) - limit} more; the ERROR findings name each")
+        return lines
+
+    def incomplete_line(self) -> str | None:
+        """How many resources and regions were not judged and why; None when all were."""
+        if not self.not_judged:
+            return None
+        regions = [n for n in self.not_judged.values() if n.is_region]
+        resources = [n for n in self.not_judged.values() if not n.is_region]
+        reasons = Counter(code for n in self.not_judged.values() for code in n.codes)
+        why = ", ".join(f"{code} {count}" for code, count in sorted(reasons.items()))
+        return (
+            f"incomplete scan: {len(resources)} of {len(self.resources) - len(regions)} "
+            f"resource(s) and {len(regions)} region(s) not fully judged ({why})"
+        )
 
     def failures_at_least(self, threshold: str) -> int:
         """How many FAIL findings have `threshold` severity or worse."""
@@ -72,13 +142,6 @@ class FindingsSummary:
                 for f in self.worst
             ]
         return "\n".join(lines)
-
-
-def decode_part(body: bytes) -> Iterator[dict[str, Any]]:
-    """The findings of one gzip JSON Lines part."""
-    for line in gzip.decompress(body).splitlines():
-        if line.strip():
-            yield json.loads(line)
 
 
 class ObservingSink:
@@ -116,8 +179,3 @@ class JsonLinesWriter:
 
     def __call__(self, finding: dict[str, Any]) -> None:
         self.stream.write(json.dumps(finding, sort_keys=True, separators=(",", ":")) + "\n")
-
-
-def is_directory_target(path: Path) -> bool:
-    """`--output` names a folder when it exists as one or ends with a slash."""
-    return path.is_dir() or str(path).endswith(("/", "\\"))

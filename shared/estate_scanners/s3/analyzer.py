@@ -32,7 +32,12 @@ from estate_runtime.findings import make_finding
 from estate_runtime.report_writer import PartLocation, ReportWriter, Sink, stale_parts_cleanup
 from estate_scanners.s3.check_model import BucketSubject, CheckSpec, TagRuleSet, Verdict
 from estate_scanners.s3.checks import account_checks, bucket_checks, needed_facts
-from estate_scanners.s3.collector import DEFAULT_CONCURRENCY, BucketRef, Collector
+from estate_scanners.s3.collector import (
+    DEFAULT_CONCURRENCY,
+    REFETCH_PAUSE_S,
+    BucketRef,
+    Collector,
+)
 from estate_scanners.s3.facts import AccountFacts, BucketFacts
 from estate_scanners.s3.judging import judge_account, judge_bucket
 
@@ -55,6 +60,8 @@ class S3ScanResult:
     # Resources (buckets, and the account for its own checks) with at least one ERROR
     # finding: the `ScanErrors` metric (estate_runtime.metrics).
     resources_in_error: int = 0
+    # Items fetched a second time after failing transiently (estate_runtime.retries).
+    refetched: int = 0
 
     @property
     def findings(self) -> int:
@@ -94,11 +101,13 @@ def scan_buckets(
     first_part: int = 0,
     include_account_checks: bool | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    refetch_pause_s: float = REFETCH_PAUSE_S,
 ) -> S3ScanResult:
     """Scan the account's buckets (or the shard `buckets`), writing findings part by part.
 
     `include_account_checks` defaults to True for a fresh whole-account scan and False for
     a shard or a continuation: an orchestrator fanning out sets it on exactly one shard.
+    A bucket list that cannot be read raises `BucketListingFailed` before anything is written.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -110,7 +119,11 @@ def scan_buckets(
     tally = _Tally()
     continuation: dict[str, Any] | None = None
     with Collector(
-        session, account_id=account_id, facts=needed_facts(), concurrency=concurrency
+        session,
+        account_id=account_id,
+        facts=needed_facts(),
+        concurrency=concurrency,
+        refetch_pause_s=refetch_pause_s,
     ) as collector:
         refs = _targets(collector, buckets, start_after)
         account = collector.account_facts()
@@ -145,6 +158,7 @@ def scan_buckets(
         keys=tuple(tally.keys),
         continuation=continuation,
         resources_in_error=len(tally.in_error),
+        refetched=collector.stats.refetched,
     )
 
 

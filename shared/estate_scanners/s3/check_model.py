@@ -91,6 +91,24 @@ class BucketSubject:
     tag_rules: TagRuleSet = TagRuleSet()
 
 
+@dataclass(frozen=True, slots=True)
+class Remediation:
+    """How to fix a FAIL: one imperative sentence and the AWS documentation page that shows how."""
+
+    text: str
+    url: str
+
+    def __post_init__(self) -> None:
+        if not self.text or "\n" in self.text or len(self.text) > 512:
+            raise ValueError("a remediation is one sentence of at most 512 characters")
+        if not self.url.startswith("https://docs.aws.amazon.com/"):
+            raise ValueError(f"a remediation links AWS documentation, not {self.url!r}")
+
+    def as_finding(self) -> dict[str, str]:
+        """The remediation as the finding's `remediation` field."""
+        return {"text": self.text, "url": self.url}
+
+
 BucketJudge = Callable[[BucketSubject], Verdict]
 AccountJudge = Callable[[AccountFacts], Verdict]
 
@@ -105,6 +123,8 @@ class CheckSpec:
     with some facts missing (public access: a block flag read elsewhere may settle it)
     sets the flag and handles `FetchError` itself.
 
+    `remediation` says how to fix a FAIL; findings carry it and the README table shows it.
+
     `controls` apply to every finding of the check; `conditional_controls` pairs a control
     with the condition (in words, for the README) under which it applies too, and the judge
     names the ones that hold through `Verdict.with_controls`.
@@ -118,6 +138,7 @@ class CheckSpec:
     conditional_controls: tuple[tuple[str, str], ...] = ()
     needs: frozenset[Fact]
     resource_type: str
+    remediation: Remediation
     judges_partial_facts: bool = False
 
     def controls_for(self, verdict: Verdict) -> tuple[str, ...]:

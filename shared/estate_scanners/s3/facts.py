@@ -62,12 +62,29 @@ class Fact(StrEnum):
     OBJECT_LOCK = "object_lock"
     REPLICATION = "replication"
     TAGS = "tags"
+    ACCESS_POINTS = "access_points"
     ACCOUNT_PUBLIC_ACCESS_BLOCK = "account_public_access_block"
+    MULTI_REGION_ACCESS_POINTS = "multi_region_access_points"
+    TRAILS = "trails"
 
     @property
     def is_account_fact(self) -> bool:
         """Whether the fact belongs to the account (fetched once) rather than to each bucket."""
-        return self is Fact.ACCOUNT_PUBLIC_ACCESS_BLOCK
+        return self in _ACCOUNT_FIELDS
+
+    @property
+    def field(self) -> str:
+        """The name of the `BucketFacts` or `AccountFacts` field holding this fact."""
+        return _ACCOUNT_FIELDS.get(self, self.value)
+
+
+# Account facts and their `AccountFacts` field (the account's own block is its
+# `public_access_block`, as a bucket's is).
+_ACCOUNT_FIELDS: dict[Fact, str] = {
+    Fact.ACCOUNT_PUBLIC_ACCESS_BLOCK: "public_access_block",
+    Fact.MULTI_REGION_ACCESS_POINTS: "multi_region_access_points",
+    Fact.TRAILS: "trails",
+}
 
 
 BUCKET_FACTS: frozenset[Fact] = frozenset(f for f in Fact if not f.is_account_fact)
@@ -241,6 +258,66 @@ class Tags:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessPoint:
+    """An access point (single- or multi-Region) and its own public access block."""
+
+    name: str
+    block: PublicAccessBlock | None
+    network_origin: str | None = None
+
+    def as_evidence(self) -> dict[str, Any]:
+        """The access point as finding evidence: name, origin, flags (None when absent)."""
+        return {
+            "name": self.name,
+            "network_origin": self.network_origin,
+            "flags": self.block.flags() if self.block is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPoints:
+    """The access points of one bucket (or the account's multi-Region access points)."""
+
+    points: tuple[AccessPoint, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSelector:
+    """One field test of an advanced event selector: `Field` and its operators' values."""
+
+    field: str
+    operators: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BasicSelector:
+    """A basic event selector: which data resources it logs, for reads, writes or all."""
+
+    read_write_type: str
+    data_resources: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Trail:
+    """A CloudTrail trail and its event selectors, or why they could not be read."""
+
+    name: str
+    arn: str
+    home_region: str | None
+    multi_region: bool
+    basic: tuple[BasicSelector, ...] = ()
+    advanced: tuple[tuple[FieldSelector, ...], ...] = ()
+    selectors_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trails:
+    """Every trail the account's home region shows, shadow trails included."""
+
+    trails: tuple[Trail, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BucketFacts:
     """Everything the checks may read about one bucket; one field per configuration item."""
 
@@ -260,16 +337,17 @@ class BucketFacts:
     object_lock: Fetched[ObjectLock] = NOT_FETCHED
     replication: Fetched[Replication] = NOT_FETCHED
     tags: Fetched[Tags] = NOT_FETCHED
+    access_points: Fetched[AccessPoints] = NOT_FETCHED
 
     def get(self, fact: Fact) -> Fetched[Any]:
         """The fetched value of one bucket fact."""
         if fact.is_account_fact:
             raise ValueError(f"{fact} is an account fact, not a bucket fact")
-        return getattr(self, fact.value)
+        return getattr(self, fact.field)
 
     def with_facts(self, facts: dict[Fact, Fetched[Any]]) -> BucketFacts:
         """A copy with the given bucket facts set."""
-        changes: dict[str, Any] = {fact.value: value for fact, value in facts.items()}
+        changes: dict[str, Any] = {fact.field: value for fact, value in facts.items()}
         return dataclasses.replace(self, **changes)
 
 
@@ -280,6 +358,8 @@ class AccountFacts:
     account_id: str
     region: str
     public_access_block: Fetched[PublicAccessBlock] = NOT_FETCHED
+    multi_region_access_points: Fetched[AccessPoints] = NOT_FETCHED
+    trails: Fetched[Trails] = NOT_FETCHED
 
     @property
     def arn(self) -> str:
@@ -288,9 +368,14 @@ class AccountFacts:
 
     def get(self, fact: Fact) -> Fetched[Any]:
         """The fetched value of one account fact."""
-        if fact is Fact.ACCOUNT_PUBLIC_ACCESS_BLOCK:
-            return self.public_access_block
-        raise ValueError(f"{fact} is a bucket fact, not an account fact")
+        if not fact.is_account_fact:
+            raise ValueError(f"{fact} is a bucket fact, not an account fact")
+        return getattr(self, fact.field)
+
+    def with_facts(self, facts: dict[Fact, Fetched[Any]]) -> AccountFacts:
+        """A copy with the given account facts set."""
+        changes: dict[str, Any] = {fact.field: value for fact, value in facts.items()}
+        return dataclasses.replace(self, **changes)
 
 
 def bucket_arn(name: str, region: str) -> str:

@@ -11,10 +11,14 @@ from typing import Any
 
 from estate_scanners.s3.facts import (
     AccessLogging,
+    AccessPoint,
+    AccessPoints,
     Acl,
+    BasicSelector,
     BucketPolicy,
     DefaultEncryption,
     EncryptionRule,
+    FieldSelector,
     Grant,
     Lifecycle,
     LifecycleRule,
@@ -25,6 +29,8 @@ from estate_scanners.s3.facts import (
     Replication,
     ReplicationRule,
     Tags,
+    Trail,
+    Trails,
     Versioning,
 )
 from estate_scanners.s3.policy import parse_policy
@@ -162,3 +168,76 @@ def replication(response: Response) -> Replication:
 def tags(response: Response) -> Tags:
     """GetBucketTagging."""
     return Tags(values={str(tag["Key"]): str(tag["Value"]) for tag in response["TagSet"]})
+
+
+def _block(flags: Mapping[str, Any] | None) -> PublicAccessBlock | None:
+    """A public access block from its four flags (absent flags are off); None when absent."""
+    if flags is None:
+        return None
+    return public_access_block({"PublicAccessBlockConfiguration": flags})
+
+
+def access_points(response: Response) -> AccessPoints:
+    """The bucket's access points, each from its GetAccessPoint answer."""
+    return AccessPoints(
+        points=tuple(
+            AccessPoint(
+                name=str(point["Name"]),
+                block=_block(point.get("PublicAccessBlockConfiguration")),
+                network_origin=point.get("NetworkOrigin"),
+            )
+            for point in response["AccessPoints"]
+        )
+    )
+
+
+def multi_region_access_points(response: Response) -> AccessPoints:
+    """ListMultiRegionAccessPoints' reports (the block is `PublicAccessBlock` there)."""
+    return AccessPoints(
+        points=tuple(
+            AccessPoint(name=str(point["Name"]), block=_block(point.get("PublicAccessBlock")))
+            for point in response["AccessPoints"]
+        )
+    )
+
+
+def trails(response: Response) -> Trails:
+    """DescribeTrails with each trail's GetEventSelectors answer (or its error code)."""
+    return Trails(trails=tuple(_trail(item) for item in response["Trails"]))
+
+
+def _trail(item: Mapping[str, Any]) -> Trail:
+    trail, selectors = item["Trail"], item["Selectors"]
+    common = {
+        "name": str(trail["Name"]),
+        "arn": str(trail.get("TrailARN") or trail["Name"]),
+        "home_region": trail.get("HomeRegion"),
+        "multi_region": bool(trail.get("IsMultiRegionTrail", False)),
+    }
+    if "Error" in selectors:
+        return Trail(**common, selectors_error=str(selectors["Error"]))
+    basic = tuple(
+        BasicSelector(
+            read_write_type=str(selector.get("ReadWriteType", "All")),
+            data_resources=tuple(
+                (str(resource["Type"]), tuple(str(v) for v in resource.get("Values", [])))
+                for resource in selector.get("DataResources", [])
+            ),
+        )
+        for selector in selectors.get("EventSelectors") or []
+    )
+    advanced = tuple(
+        tuple(
+            FieldSelector(
+                field=str(field_selector["Field"]),
+                operators=tuple(
+                    (operator, tuple(str(v) for v in values))
+                    for operator, values in field_selector.items()
+                    if operator != "Field"
+                ),
+            )
+            for field_selector in selector.get("FieldSelectors", [])
+        )
+        for selector in selectors.get("AdvancedEventSelectors") or []
+    )
+    return Trail(**common, basic=basic, advanced=advanced)

@@ -19,13 +19,16 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from estate_runtime.events import (
+    SCAN_TARGET_FIELDS,
     EventInvalid,
     ScanTarget,
     optional_int,
     optional_str,
     parse_scan_target,
+    refuse_unknown_fields,
     require_mapping,
     require_str_list,
+    within,
 )
 from estate_runtime.report_writer import SHARD_PATTERN
 from estate_scanners.s3.check_model import TagRuleSet
@@ -34,6 +37,13 @@ from estate_scanners.tags.rules import RulesInvalid, parse_rules
 # Legacy us-east-1 buckets may hold capitals and underscores and run to 255 characters.
 BUCKET_NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
 MAX_PART: Final = 99_999
+EVENT_FIELDS: Final = SCAN_TARGET_FIELDS | {
+    "required_tags",
+    "buckets",
+    "shard",
+    "include_account_checks",
+}
+CONTINUATION_FIELDS: Final = frozenset({"buckets", "start_after", "next_part"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class S3ScanRequest:
 def parse_request(event: object) -> S3ScanRequest:
     """Read and check the event."""
     body = require_mapping(event)
+    refuse_unknown_fields(body, EVENT_FIELDS)
     target = parse_scan_target(body)
     shard = optional_str(body, "shard", SHARD_PATTERN, "1-64 letters, digits or _") or "0000"
     include = body.get("include_account_checks")
@@ -69,7 +80,8 @@ def parse_request(event: object) -> S3ScanRequest:
     )
     if target.continuation is None:
         return request
-    return _continued(request, target.continuation)
+    with within("continuation."):
+        return _continued(request, target.continuation)
 
 
 def parse_tag_rules(raw: object) -> TagRuleSet:
@@ -85,21 +97,25 @@ def parse_tag_rules(raw: object) -> TagRuleSet:
 
 
 def _continued(request: S3ScanRequest, continuation: Mapping[str, Any]) -> S3ScanRequest:
+    """The request resumed from ``continuation`` (its errors are named under it)."""
+    refuse_unknown_fields(continuation, CONTINUATION_FIELDS)
     next_part = optional_int(continuation, "next_part", minimum=0, maximum=MAX_PART)
     if next_part is None:
-        raise EventInvalid("continuation.next_part", "required")
+        raise EventInvalid("next_part", "required")
+    if "buckets" in continuation and "start_after" in continuation:
+        raise EventInvalid("start_after", "set buckets or start_after, not both")
     if "buckets" in continuation:
-        buckets = _bucket_list(continuation, "buckets", prefix="continuation.")
+        buckets = _bucket_list(continuation, "buckets")
         start_after = None
     elif "start_after" in continuation:
         if request.buckets is not None:
-            raise EventInvalid("continuation", "a shard continues with buckets, not start_after")
+            raise EventInvalid("start_after", "a shard continues with buckets, not start_after")
         buckets = None
         start_after = optional_str(
             continuation, "start_after", BUCKET_NAME_PATTERN, "a bucket name"
         )
     else:
-        raise EventInvalid("continuation", "expected buckets or start_after")
+        raise EventInvalid("buckets", "required (or start_after)")
     return S3ScanRequest(
         target=request.target,
         tag_rules=request.tag_rules,
@@ -111,8 +127,5 @@ def _continued(request: S3ScanRequest, continuation: Mapping[str, Any]) -> S3Sca
     )
 
 
-def _bucket_list(body: Mapping[str, Any], field: str, prefix: str = "") -> tuple[str, ...]:
-    try:
-        return require_str_list(body, field, BUCKET_NAME_PATTERN, "a bucket name")
-    except EventInvalid as error:
-        raise EventInvalid(f"{prefix}{error.field}", str(error).partition(": ")[2]) from None
+def _bucket_list(body: Mapping[str, Any], field: str) -> tuple[str, ...]:
+    return require_str_list(body, field, BUCKET_NAME_PATTERN, "a bucket name")

@@ -5,6 +5,14 @@ The IAM action is not always the operation's name (GetBucketEncryption needs
 `s3:GetBucketPublicAccessBlock`, S3 Control's `s3:GetAccountPublicAccessBlock`), so
 each is written down here, checked against AWS's API reference and IAM's action list.
 Only the listed codes mean "not configured"; every other error is a FetchError.
+
+Most facts are one call. A fact that needs pages or follow-up calls (an access point's
+flags are only in GetAccessPoint, a trail's selectors in GetEventSelectors) names its
+further operations in `also_calls`, so `required_iam_actions()` lists them, and gives a
+`read` that makes the calls and returns one response for its parser. The collector calls
+`FactSource.call(client, **params)` either way, with a client of `operation.service` in
+the bucket's region (bucket facts; `Bucket`, `ExpectedBucketOwner`) or in `region` or
+the home region (account facts; `AccountId`).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from estate_scanners.s3 import parsers
+from estate_scanners.s3 import parsers, reads
 from estate_scanners.s3.checks import needed_facts
 from estate_scanners.s3.facts import Fact
 
@@ -33,14 +41,38 @@ class Operation:
         return re.sub(r"(?<!^)(?=[A-Z])", "_", self.name).lower()
 
 
+Read = Callable[[Any, Mapping[str, str]], Mapping[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class FactSource:
-    """How one fact is fetched and parsed."""
+    """How one fact is fetched and parsed.
+
+    `read` (default: one call of `operation` with the collector's parameters) returns the
+    response `parse` reads; `also_calls` are the further operations a `read` makes;
+    `region` pins an account fact's calls to one region (S3 Control serves multi-Region
+    access points from us-west-2 only).
+    """
 
     fact: Fact
     operation: Operation
     not_configured_codes: frozenset[str]
     parse: Callable[[Mapping[str, Any]], Any]
+    read: Read | None = None
+    also_calls: tuple[Operation, ...] = ()
+    region: str | None = None
+
+    def call(self, client: Any, **params: str) -> Mapping[str, Any]:
+        """The response to parse: the source's own `read`, or one call of its operation."""
+        if self.read is not None:
+            return self.read(client, params)
+        response: Mapping[str, Any] = getattr(client, self.operation.method)(**params)
+        return response
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        """Every operation fetching this fact may call."""
+        return (self.operation, *self.also_calls)
 
 
 LIST_BUCKETS: Final = Operation("s3", "ListBuckets", "s3:ListAllMyBuckets")
@@ -123,6 +155,36 @@ SOURCES: Final[Mapping[Fact, FactSource]] = {
             parsers.tags,
             "NoSuchTagSet",
         ),
+        FactSource(
+            Fact.ACCESS_POINTS,
+            Operation("s3control", "ListAccessPoints", "s3:ListAccessPoints"),
+            frozenset(),
+            parsers.access_points,
+            read=reads.bucket_access_points,
+            also_calls=(Operation("s3control", "GetAccessPoint", "s3:GetAccessPoint"),),
+        ),
+        FactSource(
+            Fact.MULTI_REGION_ACCESS_POINTS,
+            Operation(
+                "s3control",
+                "ListMultiRegionAccessPoints",
+                "s3:ListMultiRegionAccessPoints",
+            ),
+            frozenset(),
+            parsers.multi_region_access_points,
+            read=reads.multi_region_access_points,
+            region=reads.MULTI_REGION_CONTROL_REGION,
+        ),
+        FactSource(
+            Fact.TRAILS,
+            Operation("cloudtrail", "DescribeTrails", "cloudtrail:DescribeTrails"),
+            frozenset(),
+            parsers.trails,
+            read=reads.trails_with_selectors,
+            also_calls=(
+                Operation("cloudtrail", "GetEventSelectors", "cloudtrail:GetEventSelectors"),
+            ),
+        ),
         _source(
             Fact.ACCOUNT_PUBLIC_ACCESS_BLOCK,
             Operation("s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock"),
@@ -141,7 +203,7 @@ def sources_for(facts: Iterable[Fact]) -> tuple[FactSource, ...]:
 def operations_for(facts: Iterable[Fact]) -> frozenset[Operation]:
     """Every operation a scan fetching these facts may call, listing included."""
     return frozenset({LIST_BUCKETS, GET_BUCKET_LOCATION}) | {
-        source.operation for source in sources_for(facts)
+        operation for source in sources_for(facts) for operation in source.operations
     }
 
 

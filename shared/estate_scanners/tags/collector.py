@@ -6,9 +6,11 @@ terminated and shutting-down instances never travel. Every page goes to a callba
 as it arrives and is then dropped: memory holds at most one page per worker.
 
 Before each page a worker asks the deadline whether a page still fits; if not it stops and
-reports the token to resume from. A region whose call fails (after botocore's retries) is
-reported as failed with the error, and the other regions go on. Any other exception is a bug:
-it stops every worker and is raised.
+reports the token to resume from. A page whose call fails transiently (after botocore's
+retries: throttled, 5xx, reset, empty or unparseable answer) is asked once more after a
+pause (estate_runtime.retries). A region whose call still fails — an unparseable page
+included — is reported as failed with the error and the pages read before it, and the
+other regions go on. Any other exception is a bug: it stops every worker and is raised.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from estate_runtime.deadline import Deadline
+from estate_runtime.responses import UNUSABLE_RESPONSE
+from estate_runtime.retries import is_transient
 
 PAGE_SIZE: Final = 1000
 # pending/running/stopping/stopped: "terminated" and "shutting-down" are left out on purpose.
@@ -31,7 +35,9 @@ LIVE_STATES: Final = ("pending", "running", "stopping", "stopped")
 # A first guess of one page's cost (call + evaluation + writing) before any is measured.
 FIRST_PAGE_ESTIMATE_MS: Final = 3_000.0
 # Failures that mean "this region could not be read"; anything else is a bug and is raised.
-REGION_FAILURES: Final = (ClientError, BotocoreConnectionError, HTTPClientError)
+REGION_FAILURES: Final = (ClientError, BotocoreConnectionError, HTTPClientError, *UNUSABLE_RESPONSE)
+# Wait before the second try of a page that failed transiently.
+REFETCH_PAUSE_S: Final = 1.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,19 @@ def fetch_instance_page(
     return InstancePage(region, instances, response.get("NextToken") or None)
 
 
+def fetch_page_twice(
+    client: Any, region: str, token: str | None, page_size: int, pause_s: float
+) -> InstancePage:
+    """`fetch_instance_page`, asked once more after ``pause_s`` when it failed transiently."""
+    try:
+        return fetch_instance_page(client, region, token, page_size)
+    except REGION_FAILURES as error:
+        if not is_transient(error):
+            raise
+    time.sleep(pause_s)
+    return fetch_instance_page(client, region, token, page_size)
+
+
 class _PageClock:
     """The longest page seen so far (or the first guess): what the next page may cost."""
 
@@ -115,6 +134,7 @@ def collect_instances(
     deadline: Deadline | None = None,
     concurrency: int = 4,
     page_size: int = PAGE_SIZE,
+    refetch_pause_s: float = REFETCH_PAUSE_S,
 ) -> list[RegionOutcome]:
     """Page every region in parallel, calling ``on_page`` (from worker threads) per page;
     return each region's outcome in the order of ``regions``."""
@@ -136,7 +156,7 @@ def collect_instances(
                 return RegionOutcome(region, "stopped", token, pages)
             started = time.monotonic()
             try:
-                page = fetch_instance_page(client, region, token, page_size)
+                page = fetch_page_twice(client, region, token, page_size, refetch_pause_s)
             except REGION_FAILURES as error:
                 return RegionOutcome(region, "failed", token, pages, error)
             on_page(page)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
+
+FIELDS: Final = frozenset({"regions", "next_token", "next_part"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,11 @@ class TagScanContinuation:
         """Read a continuation; raise ``ValueError`` naming the field if it is unusable."""
         if not isinstance(payload, Mapping):
             raise ValueError("continuation: expected an object")
+        unknown = sorted(set(map(str, payload)) - FIELDS)
+        if unknown:
+            raise ValueError(
+                f"continuation.{unknown[0]}: unknown field; allowed: {', '.join(sorted(FIELDS))}"
+            )
         regions = payload.get("regions")
         if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
             raise ValueError("continuation.regions: expected a list of region names")

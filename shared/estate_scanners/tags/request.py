@@ -14,19 +14,24 @@ scan records in its own event which rules it applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from estate_runtime.events import (
     REGION_PATTERN,
+    SCAN_TARGET_FIELDS,
     EventInvalid,
     ScanTarget,
     optional_str,
     parse_scan_target,
+    refuse_unknown_fields,
     require_mapping,
     require_str_list,
 )
 from estate_runtime.report_writer import SHARD_PATTERN
 from estate_scanners.tags.continuation import TagScanContinuation
 from estate_scanners.tags.rules import RulesInvalid, TagRule, parse_rules
+
+EVENT_FIELDS: Final = SCAN_TARGET_FIELDS | {"regions", "required_tags", "shard"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class TagScanRequest:
 def parse_request(event: object) -> TagScanRequest:
     """Read and check the event."""
     body = require_mapping(event)
+    refuse_unknown_fields(body, EVENT_FIELDS)
     target = parse_scan_target(body)
     regions = require_str_list(body, "regions", REGION_PATTERN, "a region name")
     if "required_tags" not in body:

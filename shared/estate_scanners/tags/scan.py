@@ -14,7 +14,8 @@ region and pages to the same keys and overwrites them. When the deadline comes f
 result carries a continuation; running the same scan with it finishes the remaining regions
 from their page tokens, each writing from its own ``next_part`` on. A region whose work ends
 (complete or failed) removes the parts an earlier, longer run left in its shard, so a scan id
-never holds a finding twice.
+never holds a finding twice. When the whole run completes (no continuation), the parts of
+regions the scan id no longer covers (an earlier run of it listed more regions) go too.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
-from botocore.exceptions import ClientError
-
 from estate_runtime.deadline import Deadline
 from estate_runtime.findings import (
     Severity,
@@ -37,9 +36,11 @@ from estate_runtime.findings import (
     make_finding,
     partition_for_region,
 )
-from estate_runtime.report_writer import ReportWriter, Sink
+from estate_runtime.report_writer import PartLocation, ReportWriter, Sink, remove_other_shards
+from estate_runtime.responses import code_and_message
 from estate_scanners.tags.collector import (
     PAGE_SIZE,
+    REFETCH_PAUSE_S,
     InstancePage,
     RegionOutcome,
     collect_instances,
@@ -125,6 +126,7 @@ def scan_tags(
     part_size: int = 1000,
     page_size: int = PAGE_SIZE,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    refetch_pause_s: float = REFETCH_PAUSE_S,
 ) -> TagScanResult:
     """Check every live instance of ``regions`` (or of the continuation) against ``rules``."""
     started = time.monotonic()
@@ -153,6 +155,7 @@ def scan_tags(
             deadline=deadline,
             concurrency=concurrency,
             page_size=page_size,
+            refetch_pause_s=refetch_pause_s,
         )
         for outcome in outcomes:
             if outcome.status == "failed":
@@ -167,6 +170,17 @@ def scan_tags(
         for key in writers[outcome.region].remove_stale_parts()
     ]
     next_part = {region: report.next_part for region, report in reports.items()}
+    resumed = _continuation(outcomes, next_part)
+    if resumed is None:
+        location = PartLocation(
+            SCANNER, account_id, scan_id, scan_started.astimezone(UTC).date(), shard
+        )
+        stale += remove_other_shards(
+            sink,
+            location,
+            prefix=f"{shard}_",
+            keep={region_shard(shard, region) for region in regions},
+        )
     return TagScanResult(
         account_id=account_id,
         scan_id=scan_id,
@@ -178,7 +192,7 @@ def scan_tags(
         findings_written=sum(report.findings_count for report in reports.values()),
         next_part=next_part,
         stale_parts_removed=len(stale),
-        continuation=_continuation(outcomes, next_part),
+        continuation=resumed,
         elapsed_ms=(time.monotonic() - started) * 1000.0,
     )
 
@@ -256,9 +270,10 @@ class _Judge:
 
     def region_failed(self, outcome: RegionOutcome, writer: ReportWriter) -> None:
         code, detail = _describe_error(outcome.error)
+        read = f" after {outcome.pages} page(s) were read" if outcome.pages else ""
         message = (
-            f"DescribeInstances failed in {outcome.region} ({code}); instances of that region "
-            f"were not checked{' beyond the first pages' if outcome.pages else ''}."
+            f"DescribeInstances failed in {outcome.region} ({code}){read}; instances of that "
+            f"region {'beyond those pages ' if outcome.pages else ''}were not checked."
         )
         self._report(
             writer,
@@ -320,10 +335,7 @@ class _Judge:
 
 
 def _describe_error(error: Exception | None) -> tuple[str, str]:
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        return str(details.get("Code", "Unknown")), str(details.get("Message", ""))
-    return type(error).__name__, str(error)
+    return code_and_message(error) if error is not None else ("Unknown", "")
 
 
 def _clip(message: str) -> str:

@@ -137,30 +137,6 @@ def test_an_endpoint_url_works_against_a_moto_server(
     assert [f["status"] for f in account] == ["FAIL"]
 
 
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        (["scan", "tags"], "pass --account NAME or --required-tag"),
-        (["scan", "tags", "--required-tag", "Owner=["], "not a valid regex"),
-        (["scan", "s3", "--external-id", "x"], "--external-id needs --role-arn"),
-        (["scan", "s3", "--concurrency", "0"], "--concurrency must be between 1 and 64"),
-        (["scan", "s3", "--account", "qa"], "no account named 'qa'"),
-        (
-            ["scan", "s3", "--account", "dev"],
-            "the credentials reach account 123456789012, but --account names 111111111111",
-        ),
-        (["scan", "s3", "--output", "/no/such/dir/f.jsonl"], "does not exist; create it first"),
-    ],
-)
-@pytest.mark.usefixtures("mocked_aws")
-def test_usage_mistakes_exit_2_with_one_line(
-    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(arguments) == 2
-    err = capsys.readouterr().err.strip()
-    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
-
-
 def test_missing_credentials_exit_2_with_one_line(
     aws_credentials: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

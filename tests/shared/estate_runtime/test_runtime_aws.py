@@ -9,15 +9,24 @@ from urllib.parse import urlsplit
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from estate_runtime.aws import client_config, target_session
+from estate_runtime.aws import (
+    SESSION_NAME_PATTERN,
+    assume_role_params,
+    client_config,
+    session_name_for,
+    target_session,
+)
+from estate_runtime.events import SCAN_ID_PATTERN
 
 TARGET_ACCOUNT = "222222222222"
 
 
-def test_client_config_sets_adaptive_bounded_retries_pool_and_timeouts() -> None:
+def test_client_config_sets_standard_bounded_retries_pool_and_timeouts() -> None:
     config = client_config(max_attempts=4, max_pool_connections=48, read_timeout=7)
-    assert config.retries == {"mode": "adaptive", "total_max_attempts": 4}
+    assert config.retries == {"mode": "standard", "total_max_attempts": 4}
     assert config.max_pool_connections == 48
     assert config.read_timeout == 7
     assert config.connect_timeout == 5.0
@@ -35,7 +44,7 @@ def test_clients_are_built_once_per_service_and_region(mocked_aws: None) -> None
     assert session.client("ec2", "eu-west-1") is ec2
     assert session.client("ec2", "us-east-1") is not ec2
     assert session.client("ec2", "us-east-1").meta.region_name == "us-east-1"
-    assert ec2.meta.config.retries["mode"] == "adaptive"
+    assert ec2.meta.config.retries["mode"] == "standard"
 
 
 def test_account_id_asks_sts_once(mocked_aws: None) -> None:
@@ -161,3 +170,36 @@ def test_throttled_calls_are_retried_within_the_bounded_attempts(
         ec2.describe_instances()
     assert always.calls == 3
     assert json.dumps(throttled.requests)  # the injector saw real request URLs
+
+
+@given(scan_id=st.from_regex(SCAN_ID_PATTERN, fullmatch=True))
+def test_a_session_name_carries_the_scan_id_within_iams_limits(scan_id: str) -> None:
+    name = session_name_for(scan_id)
+    assert SESSION_NAME_PATTERN.fullmatch(name)
+    assert len(name) <= 64
+    if len(f"estate-{scan_id}") <= 64:
+        assert name == f"estate-{scan_id}"
+    else:
+        assert name.startswith(f"estate-{scan_id}"[:55])
+
+
+@given(
+    first=st.from_regex(SCAN_ID_PATTERN, fullmatch=True),
+    second=st.from_regex(SCAN_ID_PATTERN, fullmatch=True),
+)
+def test_two_scan_ids_never_share_a_session_name(first: str, second: str) -> None:
+    if first != second:
+        assert session_name_for(first) != session_name_for(second)
+
+
+def test_the_assume_role_request_names_the_scan_and_sets_the_source_identity() -> None:
+    params = assume_role_params(
+        f"arn:aws:iam::{TARGET_ACCOUNT}:role/estate-scanner", None, "estate-s-1", "estate-s-1"
+    )
+    assert params["RoleSessionName"] == params["SourceIdentity"] == "estate-s-1"
+    assert "ExternalId" not in params
+
+
+def test_a_malformed_session_name_or_source_identity_is_refused() -> None:
+    with pytest.raises(ValueError, match="source_identity"):
+        target_session(role_arn=f"arn:aws:iam::{TARGET_ACCOUNT}:role/r", source_identity="a b")

@@ -21,15 +21,13 @@ from estate_runtime.findings import (
     compile_schema,
     ecma_anchors,
     format_timestamp,
-    load_schema,
     make_finding,
     partition_for_region,
     severity_at_least,
     validate_finding,
 )
+from tests.support.findings_strategies import PROPERTIES, SCHEMA, valid_findings
 
-SCHEMA = load_schema()
-PROPERTIES: dict[str, dict[str, Any]] = SCHEMA["properties"]
 REFERENCE = jsonschema.Draft202012Validator(SCHEMA)
 
 
@@ -84,6 +82,25 @@ def test_given_all_fields_when_made_then_the_finding_validates() -> None:
     validate_finding(finding)
     assert finding["observed_at"] == "2025-01-01T03:00:05Z"
     assert REFERENCE.is_valid(finding)
+
+
+def test_a_remediation_is_carried_and_validated() -> None:
+    fix = {"text": "Add the Owner tag.", "url": "https://docs.aws.amazon.com/tag-editor/"}
+    finding = a_finding(remediation=fix)
+    assert finding["remediation"] == fix
+    validate_finding(finding)
+    assert "remediation" not in a_finding()  # optional: producers without one stay valid
+    validate_finding(a_finding())
+    for bad, field in [
+        ({"text": "x", "url": "http://example.com/"}, "remediation.url"),
+        ({"text": "", "url": fix["url"]}, "remediation.text"),
+        ({"text": "x"}, "remediation.url"),
+        ({**fix, "extra": "x"}, "remediation.extra"),
+    ]:
+        with pytest.raises(FindingInvalid) as caught:
+            validate_finding(a_finding(remediation=bad))
+        assert caught.value.field == field
+        assert not REFERENCE.is_valid(a_finding(remediation=bad))
 
 
 def test_observed_at_is_converted_to_utc_and_naive_times_are_refused() -> None:
@@ -188,33 +205,6 @@ def test_a_schema_keyword_outside_the_supported_subset_is_refused() -> None:
 # --- validator agrees with the reference jsonschema library --------------------------------
 
 
-def _strategy_for(spec: dict[str, Any]) -> st.SearchStrategy[Any]:
-    if "enum" in spec:
-        return st.sampled_from(spec["enum"])
-    if "pattern" in spec:
-        pattern = spec["pattern"]
-        strings = st.from_regex(pattern)
-        # Where Python's "$" and JSON Schema's "$" differ (a trailing newline), they must.
-        return strings.filter(lambda s: not s.endswith("\n")) if pattern.endswith("$") else strings
-    kind = spec["type"]
-    if kind == "string":
-        return st.text(
-            min_size=spec.get("minLength", 0), max_size=min(spec.get("maxLength", 40), 40)
-        )
-    if kind == "array":
-        return st.lists(_strategy_for(spec["items"]), max_size=4)
-    if kind == "object":
-        scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=10)
-        return st.dictionaries(
-            st.text(max_size=8), scalars | st.lists(scalars, max_size=3), max_size=4
-        )
-    raise AssertionError(f"no strategy for {spec}")
-
-
-valid_findings = st.fixed_dictionaries(
-    {name: _strategy_for(spec) for name, spec in PROPERTIES.items()}
-)
-
 wrong_types = st.one_of(
     st.none(),
     st.booleans(),
@@ -237,7 +227,7 @@ def mutated_findings(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     kinds += ["bad_item"] if "items" in spec else []
     kind = draw(st.sampled_from([*kinds, "extra"]))
     if kind == "missing":
-        del finding[field]
+        finding.pop(field, None)  # an optional field may not have been drawn
     elif kind == "extra":
         field = draw(st.text(min_size=1, max_size=12).filter(lambda name: name not in PROPERTIES))
         finding[field] = draw(wrong_types)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from estate_runtime.settings import SettingInvalid, env_int, reports_client, reports_sink
+from estate_runtime.settings import (
+    SettingInvalid,
+    confirm_reports_bucket,
+    env_int,
+    reports_client,
+    reports_sink,
+)
 
 
 def test_an_unset_or_empty_integer_setting_takes_its_default(
@@ -39,6 +45,7 @@ def test_the_reports_sink_writes_to_the_named_bucket_with_its_key(
     mocked_aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="estate-reports")
     monkeypatch.setenv("REPORTS_BUCKET", "estate-reports")
     monkeypatch.setenv("REPORTS_KMS_KEY_ID", "")
@@ -50,3 +57,4 @@ def test_the_reports_sink_writes_to_the_named_bucket_with_its_key(
     assert head["ContentType"] == "application/x-ndjson"
     assert reports_client() is reports_client()
     reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()

@@ -49,7 +49,7 @@ def needed_facts() -> frozenset[Fact]:
 
 
 def severity_table() -> list[dict[str, Any]]:
-    """One row per check (id, title, severity, why, controls), for the README.
+    """One row per check (id, title, severity, why, controls, remediation), for the README.
 
     `controls` lists the check's controls, a conditional one followed by its condition in
     parentheses (`SecurityHub:S3.10 (versioned)`); `conditional_controls` maps each
@@ -67,6 +67,7 @@ def severity_table() -> list[dict[str, Any]]:
             ],
             "conditional_controls": dict(check.conditional_controls),
             "resource_type": check.resource_type,
+            "remediation": check.remediation.as_finding(),
         }
         for check in all_checks()
     ]

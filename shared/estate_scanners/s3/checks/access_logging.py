@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     passed,
@@ -36,6 +37,10 @@ CHECK = BucketCheck(
         "investigate an incident with."
     ),
     controls=("SecurityHub:S3.9",),
+    remediation=Remediation(
+        "Turn on server access logging to a separate log bucket in the same account and Region.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
     needs=frozenset({Fact.LOGGING}),
     judge=access_logging,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estate_scanners.s3.check_model import AccountCheck, Verdict
+from estate_scanners.s3.check_model import AccountCheck, Remediation, Verdict
 from estate_scanners.s3.checks._block_flags import judge_block_flags
 from estate_scanners.s3.facts import AccountFacts, Fact
 
@@ -25,6 +25,10 @@ CHECK = AccountCheck(
         "mistake is enough to publish data."
     ),
     controls=("SecurityHub:S3.1",),
+    remediation=Remediation(
+        "Turn on all four settings of the account's S3 Block Public Access (s3control PutPublicAccessBlock).",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-block-public-access-account.html",
+    ),
     needs=frozenset({Fact.ACCOUNT_PUBLIC_ACCESS_BLOCK}),
     judge=account_public_access_block,
 )

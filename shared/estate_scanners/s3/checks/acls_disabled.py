@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     not_configured_code,
@@ -51,6 +52,10 @@ CHECK = BucketCheck(
         "and objects written by other accounts stay theirs."
     ),
     controls=("SecurityHub:S3.12",),
+    remediation=Remediation(
+        "Set Object Ownership to BucketOwnerEnforced after moving any access that ACLs grant into the bucket policy.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",
+    ),
     needs=frozenset({Fact.OWNERSHIP_CONTROLS}),
     judge=acls_disabled,
 )

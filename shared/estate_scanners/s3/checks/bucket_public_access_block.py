@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict
+from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Remediation, Verdict
 from estate_scanners.s3.checks._block_flags import judge_block_flags
 from estate_scanners.s3.facts import Fact
 
@@ -24,6 +24,10 @@ CHECK = BucketCheck(
         "bucket if the account-level block is ever relaxed."
     ),
     controls=("SecurityHub:S3.8",),
+    remediation=Remediation(
+        "Turn on all four Block Public Access settings of the bucket.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-block-public-access-bucket.html",
+    ),
     needs=frozenset({Fact.PUBLIC_ACCESS_BLOCK}),
     judge=bucket_public_access_block,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     errored,
     failed,
@@ -81,6 +82,10 @@ CHECK = BucketCheck(
         "control; the blast radius is someone else's security posture."
     ),
     controls=("SecurityHub:S3.6",),
+    remediation=Remediation(
+        "Remove the bucket-policy and ACL grants that let other accounts write, delete or change access, or pin them to your organization with aws:PrincipalOrgID.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html",
+    ),
     needs=frozenset({Fact.POLICY, Fact.PUBLIC_ACCESS_BLOCK, Fact.ACCOUNT_PUBLIC_ACCESS_BLOCK}),
     judges_partial_facts=True,
     judge=cross_account_access,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     passed,
@@ -42,6 +43,10 @@ CHECK = BucketCheck(
         "no longer produces — each worth a look."
     ),
     controls=(),
+    remediation=Remediation(
+        "Configure default encryption (SSE-S3 or SSE-KMS) on the bucket.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
+    ),
     needs=frozenset({Fact.ENCRYPTION}),
     judge=default_encryption,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     passed,
@@ -34,6 +35,10 @@ CHECK = BucketCheck(
     severity="LOW",
     severity_reason="Operational visibility: nothing is exposed, changes just go unnoticed.",
     controls=("SecurityHub:S3.11",),
+    remediation=Remediation(
+        "Send the bucket's events to EventBridge, SNS, SQS or Lambda so changes are noticed.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html",
+    ),
     needs=frozenset({Fact.NOTIFICATIONS}),
     judge=event_notifications,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     passed,
@@ -48,6 +49,10 @@ CHECK = BucketCheck(
         "an audit trail of every decrypt."
     ),
     controls=("SecurityHub:S3.17",),
+    remediation=Remediation(
+        "Set the bucket's default encryption to SSE-KMS with a customer managed key, with an S3 Bucket Key to cut KMS calls.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-bucket-key.html",
+    ),
     needs=frozenset({Fact.ENCRYPTION}),
     judge=kms_encryption,
 )

@@ -13,6 +13,7 @@ from typing import Any
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     not_configured_code,
@@ -66,6 +67,10 @@ CHECK = BucketCheck(
         "Retention and cost hygiene: old objects and versions pile up, but nothing is exposed."
     ),
     controls=("SecurityHub:S3.13",),
+    remediation=Remediation(
+        "Add an enabled lifecycle rule that expires or transitions old objects and noncurrent versions.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-to-set-lifecycle-configuration-intro.html",
+    ),
     conditional_controls=((VERSIONED_CONTROL, "versioned"),),
     needs=frozenset({Fact.LIFECYCLE, Fact.VERSIONING}),
     # Unreadable versioning only drops S3.10; unreadable lifecycle is ERROR via `present`.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     not_configured_code,
@@ -42,6 +43,10 @@ CHECK = BucketCheck(
         "turned on deliberately: an inventory fact, not a defect."
     ),
     controls=("SecurityHub:S3.15",),
+    remediation=Remediation(
+        "Enable Object Lock with a default retention on buckets that hold records which must stay immutable.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html",
+    ),
     needs=frozenset({Fact.OBJECT_LOCK}),
     judge=object_lock,
 )

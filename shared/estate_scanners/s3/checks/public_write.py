@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict
+from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Remediation, Verdict
 from estate_scanners.s3.checks._public import PUBLIC_ACCESS_FACTS, judge_public_access
 from estate_scanners.s3.public_access import Access
 
@@ -21,6 +21,10 @@ CHECK = BucketCheck(
         "integrity and availability are lost."
     ),
     controls=("SecurityHub:S3.3",),
+    remediation=Remediation(
+        "Remove the ACL grants and policy statements that give everyone write access, and turn on Block Public Access.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+    ),
     needs=PUBLIC_ACCESS_FACTS,
     judges_partial_facts=True,
     judge=public_write,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     not_configured_code,
@@ -47,6 +48,10 @@ CHECK = BucketCheck(
         "replication guards against losing a region."
     ),
     controls=("SecurityHub:S3.7",),
+    remediation=Remediation(
+        "Add a replication rule to a bucket in another Region (versioning must be on in both).",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-walkthrough1.html",
+    ),
     needs=frozenset({Fact.REPLICATION}),
     judge=replication,
 )

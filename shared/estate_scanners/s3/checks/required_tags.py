@@ -9,6 +9,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     passed,
@@ -50,6 +51,10 @@ CHECK = BucketCheck(
         "and their data escapes ownership-based policies."
     ),
     controls=(),
+    remediation=Remediation(
+        "Tag the bucket with every required key and an allowed value.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/CostAllocTagging.html",
+    ),
     needs=frozenset({Fact.TAGS}),
     judge=required_tags,
 )

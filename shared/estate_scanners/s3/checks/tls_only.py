@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     not_configured_code,
@@ -61,6 +62,10 @@ CHECK = BucketCheck(
         "network position and a client that opts out of HTTPS (SDKs use HTTPS by default)."
     ),
     controls=("SecurityHub:S3.5",),
+    remediation=Remediation(
+        "Add a bucket-policy statement that denies every s3:* action to everyone when aws:SecureTransport is false.",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-5",
+    ),
     needs=frozenset({Fact.POLICY}),
     judge=tls_only,
 )

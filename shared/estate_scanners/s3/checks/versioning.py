@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate_scanners.s3.check_model import (
     BucketCheck,
     BucketSubject,
+    Remediation,
     Verdict,
     failed,
     passed,
@@ -39,6 +40,10 @@ CHECK = BucketCheck(
         "Without versions an overwrite or delete — by mistake or by ransomware — is final."
     ),
     controls=("SecurityHub:S3.14",),
+    remediation=Remediation(
+        "Enable versioning on the bucket (PutBucketVersioning Status=Enabled).",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/manage-versioning-examples.html",
+    ),
     needs=frozenset({Fact.VERSIONING}),
     judge=versioning,
 )

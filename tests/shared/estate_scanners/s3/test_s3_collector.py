@@ -7,16 +7,22 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from moto.s3.models import s3_backends
+
 from estate_scanners.s3.checks import bucket_checks, needed_facts
+from estate_scanners.s3.collector import Collector
+from estate_scanners.s3.facts import ACCOUNT_FACTS
 from estate_scanners.s3.sources import (
     GET_BUCKET_LOCATION,
     SOURCES,
     required_iam_actions,
 )
+from tests.support.pending import NEEDS_GENERIC_COLLECTOR
 from tests.support.s3_world import ACCOUNT_ID, S3World, targets_bucket, xml_response
 
 # What the registry's checks need, per bucket: the collector must fetch exactly this.
 BUCKET_OPERATIONS = {SOURCES[f].operation.name for f in needed_facts() if not f.is_account_fact}
+ACCOUNT_OPERATIONS = len(needed_facts() & ACCOUNT_FACTS)
 
 
 def list_page(names: list[tuple[str, str | None]], token: str | None) -> str:
@@ -109,6 +115,7 @@ def test_a_bucket_in_another_region_is_read_through_that_regions_client(world: S
     assert world.finding("frankfurt-bucket", "s3.versioning")["region"] == "eu-central-1"
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_each_configuration_item_is_fetched_exactly_once_per_bucket(world: S3World) -> None:
     buckets = [world.bucket(f"bucket-{i}") for i in range(5)]
 
@@ -119,7 +126,9 @@ def test_each_configuration_item_is_fetched_exactly_once_per_bucket(world: S3Wor
     assert {operation for operation, _ in per_item} == BUCKET_OPERATIONS | {
         GET_BUCKET_LOCATION.name
     }
-    expected_calls = 1 + 1 + len(buckets) * (1 + len(BUCKET_OPERATIONS))
+    # ListBuckets, one call per account fact, and per bucket its location and items (a
+    # bucket without access points and an account without trails need no follow-up call).
+    expected_calls = 1 + ACCOUNT_OPERATIONS + len(buckets) * (1 + len(BUCKET_OPERATIONS))
     assert len(world.recorder.calls) == result.calls == expected_calls
 
 
@@ -141,11 +150,19 @@ IAM_ACTION_OF_OPERATION = {
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
     ("s3", "GetBucketTagging"): "s3:GetBucketTagging",
+    ("s3-control", "ListAccessPoints"): "s3:ListAccessPoints",
+    ("s3-control", "GetAccessPoint"): "s3:GetAccessPoint",
+    ("s3-control", "ListMultiRegionAccessPoints"): "s3:ListMultiRegionAccessPoints",
+    ("cloudtrail", "DescribeTrails"): "cloudtrail:DescribeTrails",
+    ("cloudtrail", "GetEventSelectors"): "cloudtrail:GetEventSelectors",
 }
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_the_calls_made_are_exactly_the_iam_actions_the_registry_derives(world: S3World) -> None:
     world.bucket("bucket-a")
+    world.access_point("bucket-a", "bucket-a-ap")  # so the follow-up calls are made too
+    world.trail("audit")
 
     world.scan()
 
@@ -155,6 +172,7 @@ def test_the_calls_made_are_exactly_the_iam_actions_the_registry_derives(world: 
     assert used == required_iam_actions()
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_access_denied_on_one_bucket_gives_error_for_that_bucket_only(world: S3World) -> None:
     world.bucket("healthy-bucket")
     world.bucket("locked-bucket")
@@ -188,6 +206,7 @@ def test_access_denied_on_one_bucket_gives_error_for_that_bucket_only(world: S3W
     assert result.buckets_scanned == 3
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_access_denied_on_one_item_errors_only_the_checks_that_need_it(world: S3World) -> None:
     world.bucket("partly-denied", region="eu-west-1")
     world.fail_bucket("partly-denied", code="AccessDenied", operation="GetBucketPolicy")
@@ -222,6 +241,7 @@ def test_a_denied_not_configured_style_call_is_error_never_fail(world: S3World) 
         assert finding["evidence"]["errors"]["encryption"]["operation"] == "GetBucketEncryption"
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_throttling_on_the_first_attempts_is_retried_and_succeeds(
     world: S3World, inject_faults: Callable[..., Any]
 ) -> None:
@@ -247,10 +267,12 @@ def test_throttling_beyond_the_retry_budget_is_an_error_for_that_item(
     client = world.session.client("s3", "us-east-1")
     injector = inject_faults(client, "GetBucketLogging", code="SlowDown", status=503, times=None)
 
-    world.scan()
+    result = world.scan()
 
     finding = world.finding("overloaded-bucket", "s3.access_logging")
-    assert injector.calls == 4  # the world's bounded attempt count
+    # The world's bounded attempt count, twice: the batch, then the second-chance pass.
+    assert injector.calls == 2 * 4
+    assert result.fetch_errors == 1
     assert finding["status"] == "ERROR"
     assert finding["evidence"]["errors"]["logging"]["code"] == "SlowDown"
     assert world.finding("overloaded-bucket", "s3.versioning")["status"] == "FAIL"
@@ -271,6 +293,7 @@ def test_a_shard_bucket_deleted_before_the_scan_is_error_in_the_home_region(worl
     assert world.finding("still-here", "s3.versioning")["status"] == "FAIL"
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_an_unexpected_fault_locating_one_bucket_errors_that_bucket_and_the_scan_goes_on(
     world: S3World,
 ) -> None:
@@ -299,3 +322,55 @@ def test_an_unexpected_fault_locating_one_bucket_errors_that_bucket_and_the_scan
     for name in ("healthy-bucket", "zebra-bucket"):
         statuses = {f["status"] for f in world.findings() if f["resource_id"] == name}
         assert "ERROR" not in statuses
+
+
+def _cut_pages(world: S3World, served: int) -> list[dict[str, list[str]]]:
+    """Paged ListBuckets answers the first ``served`` buckets and no token (what moto does
+    at 1,000); the unpaged call goes to moto and answers in full."""
+    queries: list[dict[str, list[str]]] = []
+
+    def respond(request: Any, **_: Any) -> Any:
+        query = parse_qs(urlsplit(request.url).query)
+        queries.append(query)
+        if "max-buckets" not in query:
+            return None
+        names = sorted(b["Name"] for b in world.admin().list_buckets()["Buckets"])[:served]
+        return xml_response(request.url, 200, list_page([(n, None) for n in names], None))
+
+    world.boto.events.register("before-send.s3.ListBuckets", respond)
+    return queries
+
+
+def test_a_full_page_without_a_token_is_confirmed_by_an_unpaged_listing(world: S3World) -> None:
+    names = [world.bucket(f"bucket-{index}") for index in range(5)]
+    queries = _cut_pages(world, served=2)
+
+    with Collector(world.session, account_id=ACCOUNT_ID, facts=()) as collector:
+        listed = collector.list_buckets(page_size=2)
+
+    assert [ref.name for ref in listed] == sorted(names)
+    assert [("max-buckets" in q) for q in queries] == [True, False]
+
+
+def test_a_page_short_of_full_is_trusted_without_a_second_listing(world: S3World) -> None:
+    for index in range(3):
+        world.bucket(f"bucket-{index}")
+    queries = _cut_pages(world, served=3)
+
+    with Collector(world.session, account_id=ACCOUNT_ID, facts=()) as collector:
+        listed = collector.list_buckets(page_size=4)
+
+    assert len(listed) == 3 and len(queries) == 1
+
+
+def test_an_account_of_2001_buckets_is_listed_in_full_on_moto(world: S3World) -> None:
+    """moto answers ListBuckets(MaxBuckets=1000) with 1,000 buckets and no token."""
+    backend = s3_backends[ACCOUNT_ID]["aws"]
+    names = [f"bulk-{index:05d}" for index in range(2001)]
+    for name in names:  # straight into moto's backend: 2,001 CreateBucket calls take ~20 s
+        backend.create_bucket(name, "us-east-1")
+
+    with Collector(world.session, account_id=ACCOUNT_ID, facts=()) as collector:
+        listed = collector.list_buckets()
+
+    assert [ref.name for ref in listed] == names

@@ -14,10 +14,11 @@ from estate_runtime import aws as runtime_aws
 from estate_runtime import invocation
 from estate_runtime.events import EventInvalid
 from estate_runtime.report_writer import decode_part
-from estate_runtime.settings import SettingInvalid, reports_client
+from estate_runtime.settings import SettingInvalid, confirm_reports_bucket, reports_client
 from estate_scanners import s3_analyzer_handler
-from estate_scanners.s3.checks import bucket_checks
+from estate_scanners.s3.checks import account_checks, bucket_checks
 from estate_scanners.s3.request import parse_request
+from tests.support.pending import NEEDS_GENERIC_COLLECTOR
 from tests.support.s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, error_response, targets_bucket
 
 REPORTS = "estate-reports"
@@ -31,10 +32,12 @@ def reports(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("SCAN_RESERVE_MS", "1000")
     reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()
     client = boto3.client("s3", region_name="us-east-1")
     client.create_bucket(Bucket=REPORTS)
     yield client
     reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()
 
 
 def stored_findings(client: Any, skip: str = REPORTS) -> list[dict[str, Any]]:
@@ -59,7 +62,7 @@ def test_given_an_account_when_invoked_then_findings_land_in_the_reports_bucket_
     assert result["account_id"] == ACCOUNT_ID
     assert result["buckets_scanned"] == 3  # the reports bucket is in the account too
     findings = stored_findings(reports)
-    assert len(findings) == result["findings"] == 3 * len(bucket_checks()) + 1
+    assert len(findings) == result["findings"] == 3 * len(bucket_checks()) + len(account_checks())
     assert {f["scan_id"] for f in findings} == {"scan-2026-03-01"}
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert len(emf) == 1
@@ -89,7 +92,7 @@ def test_given_little_time_when_invoked_then_it_returns_a_continuation_that_comp
     assert second["done"] is True
     counts = Counter((f["resource_id"], f["check_id"]) for f in stored_findings(reports))
     assert set(counts.values()) == {1}
-    assert len(counts) == 6 * len(bucket_checks()) + 1
+    assert len(counts) == 6 * len(bucket_checks()) + len(account_checks())
 
 
 def test_given_a_shard_with_required_tags_when_invoked_then_only_the_shard_is_judged(
@@ -145,11 +148,11 @@ def test_given_a_role_arn_when_invoked_then_the_other_account_is_scanned(
         (dict(EVENT, include_account_checks="yes"), "include_account_checks"),
         (dict(EVENT, required_tags=[{"key": "Owner", "colour": "red"}]), "required_tags[0]"),
         (dict(EVENT, continuation={"start_after": "x"}), "continuation.next_part"),
-        (dict(EVENT, continuation={"next_part": 1}), "continuation"),
+        (dict(EVENT, continuation={"next_part": 1}), "continuation.buckets"),
         (dict(EVENT, continuation={"buckets": [], "next_part": 1}), "continuation.buckets"),
         (
             dict(EVENT, buckets=["a"], continuation={"start_after": "a", "next_part": 1}),
-            "continuation",
+            "continuation.start_after",
         ),
     ],
 )
@@ -204,6 +207,7 @@ def test_given_a_reserve_that_leaves_no_time_when_invoked_then_it_is_refused_bef
     assert stored_findings(reports) == []
 
 
+@NEEDS_GENERIC_COLLECTOR
 def test_given_failing_buckets_when_invoked_then_scan_errors_counts_buckets_in_error_not_calls(
     reports: Any,
     lambda_context: Callable[..., Any],
@@ -238,3 +242,66 @@ def test_given_failing_buckets_when_invoked_then_scan_errors_counts_buckets_in_e
     assert result["resources_in_error"] == 2
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert emf[0]["ScanErrors"] == [2.0]
+
+
+def test_the_session_into_the_target_names_the_scan_and_sets_its_source_identity(
+    reports: Any, lambda_context: Callable[..., Any]
+) -> None:
+    sent: list[dict[str, Any]] = []
+    original_client = boto3.Session.client
+
+    def recording_client(self: boto3.Session, *args: Any, **kwargs: Any) -> Any:
+        client = original_client(self, *args, **kwargs)
+        client.meta.events.register(
+            "provide-client-params.sts.AssumeRole", lambda params, **_: sent.append(dict(params))
+        )
+        return client
+
+    role_arn = f"arn:aws:iam::{OTHER_ACCOUNT_ID}:role/estate-scanner"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(boto3.Session, "client", recording_client)
+        s3_analyzer_handler.handler(dict(EVENT, role_arn=role_arn), lambda_context())
+
+    expected = f"estate-{EVENT['scan_id']}"
+    assert [(p["RoleSessionName"], p["SourceIdentity"]) for p in sent] == [(expected, expected)]
+
+
+def test_a_rerun_of_the_same_scan_id_with_a_later_start_replaces_its_findings(
+    reports: Any, lambda_context: Callable[..., Any]
+) -> None:
+    for name in ("app-data", "app-logs"):
+        reports.create_bucket(Bucket=name)
+    s3_analyzer_handler.handler(dict(EVENT), lambda_context())
+    first = stored_findings(reports)
+
+    later = dict(EVENT, scan_started="2026-03-02T06:00:00Z")
+    s3_analyzer_handler.handler(later, lambda_context())
+
+    findings = stored_findings(reports)
+    pairs = [(f["resource_id"], f["check_id"]) for f in findings]
+    assert len(pairs) == len(set(pairs)) == len(first)
+    keys = [o["Key"] for o in reports.list_objects_v2(Bucket=REPORTS)["Contents"]]
+    assert keys and all("/dt=2026-03-02/" in key for key in keys)
+
+
+def test_a_reports_bucket_that_does_not_exist_fails_naming_the_variable_before_the_scan(
+    reports: Any, lambda_context: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORTS_BUCKET", "estate-reports-typo")
+    scanned: list[str] = []
+    original_client = boto3.Session.client
+
+    def recording_client(self: boto3.Session, *args: Any, **kwargs: Any) -> Any:
+        client = original_client(self, *args, **kwargs)
+        client.meta.events.register(
+            "before-call.s3.ListBuckets", lambda **_: scanned.append("ListBuckets")
+        )
+        return client
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(boto3.Session, "client", recording_client)
+        with pytest.raises(SettingInvalid) as refused:
+            s3_analyzer_handler.handler(dict(EVENT), lambda_context())
+
+    assert "REPORTS_BUCKET='estate-reports-typo': the bucket does not exist" in str(refused.value)
+    assert scanned == []

@@ -8,19 +8,39 @@ from typing import Any
 
 import pytest
 
-from estate_scanners.s3.check_model import BucketCheck, BucketSubject, Verdict, passed, present
-from estate_scanners.s3.checks import cross_account_access, public_read, versioning
+from estate_scanners.s3.check_model import (
+    BucketCheck,
+    BucketSubject,
+    Remediation,
+    Verdict,
+    passed,
+    present,
+)
+from estate_scanners.s3.checks import (
+    cross_account_access,
+    data_events_read,
+    data_events_write,
+    mfa_delete,
+    public_read,
+    versioning,
+)
 from estate_scanners.s3.facts import (
     AccountFacts,
     Acl,
+    BasicSelector,
     BucketFacts,
     BucketPolicy,
     Fact,
     Fetched,
     FetchError,
+    FieldSelector,
     Grant,
+    Lifecycle,
+    LifecycleRule,
     NotConfigured,
     PublicAccessBlock,
+    Trail,
+    Trails,
     Versioning,
 )
 from estate_scanners.s3.judging import judge_bucket
@@ -30,6 +50,7 @@ OWN = "123456789012"
 OTHER = "210987654321"
 DENIED = FetchError("AccessDenied", "no", "GetPublicAccessBlock")
 NO_BLOCK = NotConfigured("NoSuchPublicAccessBlockConfiguration")
+EXAMPLE_FIX = Remediation("Fix it.", "https://docs.aws.amazon.com/AmazonS3/latest/userguide/")
 
 
 def subject(account_block: Fetched[PublicAccessBlock] = NO_BLOCK, **facts: Any) -> BucketSubject:
@@ -47,6 +68,7 @@ def check(judge: Any, needs: set[Fact]) -> BucketCheck:
         severity_reason="For tests.",
         controls=(),
         needs=frozenset(needs),
+        remediation=EXAMPLE_FIX,
         judge=judge,
     )
 
@@ -223,6 +245,7 @@ def test_a_declared_conditional_control_joins_the_check_controls_only_when_named
         controls=("SecurityHub:S3.13",),
         conditional_controls=(("SecurityHub:S3.10", "versioned"),),
         needs=frozenset(),
+        remediation=EXAMPLE_FIX,
         judge=lambda _: passed("fine"),
     )
 
@@ -231,3 +254,73 @@ def test_a_declared_conditional_control_joins_the_check_controls_only_when_named
         "SecurityHub:S3.13",
         "SecurityHub:S3.10",
     )
+
+
+# --- S3.20 MFA delete: the decision table ------------------------------------------------
+
+MFA_DELETE_CASES = [
+    # (versioning, MFADelete, lifecycle rules, status, applicable)
+    (None, None, 0, "PASS", False),  # never versioned: nothing to protect
+    ("Enabled", "Enabled", 0, "PASS", True),
+    ("Enabled", "Disabled", 0, "FAIL", True),
+    ("Enabled", None, 0, "FAIL", True),
+    ("Suspended", None, 0, "FAIL", True),  # the versions it holds are still unguarded
+    # "You can't use MFA delete with lifecycle configurations" (S3 User Guide).
+    ("Enabled", None, 1, "PASS", False),
+]
+
+
+@pytest.mark.parametrize(("status", "mfa", "rules", "expected", "applicable"), MFA_DELETE_CASES)
+def test_mfa_delete_decides_by_versioning_mfa_and_lifecycle(
+    status: str | None, mfa: str | None, rules: int, expected: str, applicable: bool
+) -> None:
+    lifecycle = Lifecycle(
+        tuple(LifecycleRule(f"r{i}", True, ("Expiration",)) for i in range(rules))
+    )
+    verdict = judge_bucket(
+        mfa_delete.CHECK,
+        subject(versioning=Versioning(status, mfa), lifecycle=lifecycle),
+    )
+    assert (verdict.status, verdict.evidence["applicable"]) == (expected, applicable)
+
+
+# --- S3.22 / S3.23 data events: the selector table ----------------------------------------
+
+DATA = FieldSelector("eventCategory", (("Equals", ("Data",)),))
+S3_OBJECTS = FieldSelector("resources.type", (("Equals", ("AWS::S3::Object",)),))
+
+
+def read_only(operator: str, value: str) -> FieldSelector:
+    return FieldSelector("readOnly", ((operator, (value,)),))
+
+
+# (selectors of one multi-Region trail, logs writes, logs reads, the rule it encodes)
+SELECTOR_CASES = [
+    ((BasicSelector("All", (("AWS::S3::Object", ("arn:aws:s3",)),)),), True, True,
+     "DataResource Values: 'specify the prefix as arn:aws:s3' logs all buckets"),
+    ((BasicSelector("WriteOnly", (("AWS::S3::Object", ("arn:aws:s3:::",)),)),), True, False,
+     "ReadWriteType WriteOnly logs writes alone"),
+    ((BasicSelector("All", (("AWS::S3::Object", ("arn:aws:s3:::logs/",)),)),), False, False,
+     "one bucket's prefix is not every bucket"),
+    ((BasicSelector("All", (("AWS::Lambda::Function", ("arn:aws:lambda",)),)),), False, False,
+     "another resource type"),
+    (((DATA, S3_OBJECTS),), True, True, "no readOnly field: both kinds"),
+    (((DATA, S3_OBJECTS, read_only("Equals", "false")),), True, False, "readOnly = false"),
+    (((DATA, S3_OBJECTS, read_only("NotEquals", "true")),), True, False, "readOnly != true"),
+    (((DATA, S3_OBJECTS, read_only("Equals", "true")),), False, True, "readOnly = true"),
+    (((DATA, S3_OBJECTS, FieldSelector("resources.ARN", (("StartsWith", ("arn:aws:s3:::a/",)),))),),
+     False, False, "a resources.ARN field narrows the selector"),
+    (((S3_OBJECTS,),), False, False, "eventCategory must be Data"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("selectors", "writes", "reads", "rule"), SELECTOR_CASES)
+def test_data_event_selectors_are_credited_only_when_they_cover_every_bucket(
+    selectors: tuple[Any, ...], writes: bool, reads: bool, rule: str
+) -> None:
+    basic = tuple(s for s in selectors if isinstance(s, BasicSelector))
+    advanced = tuple(s for s in selectors if not isinstance(s, BasicSelector))
+    trail = Trail("t", "arn:aws:cloudtrail:us-east-1:1:trail/t", "us-east-1", True, basic, advanced)
+    account = AccountFacts(OWN, "us-east-1", trails=Trails((trail,)))
+    assert (data_events_write.CHECK.judge(account).status == "PASS") is writes, rule
+    assert (data_events_read.CHECK.judge(account).status == "PASS") is reads, rule

@@ -12,7 +12,7 @@ import pytest
 from estate_runtime.events import EventInvalid
 from estate_runtime.metrics import INSTANCES_SCANNED
 from estate_runtime.report_writer import decode_part
-from estate_runtime.settings import SettingInvalid, reports_client
+from estate_runtime.settings import SettingInvalid, confirm_reports_bucket, reports_client
 from estate_scanners.tag_checker_handler import handler
 
 ACCOUNT = "123456789012"
@@ -24,6 +24,7 @@ REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2"]
 def reports(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """A KMS-encrypted reports bucket named by the function's environment."""
     reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="estate-reports")
     key_id = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["KeyId"]
@@ -33,6 +34,7 @@ def reports(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[
     monkeypatch.setenv("SCAN_RESERVE_MS", "0")
     yield {"bucket": "estate-reports", "key_id": key_id}
     reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from botocore.awsrequest import AWSResponse
+from urllib3.response import HTTPResponse
 
 from estate_runtime.aws import TargetSession, client_config, target_session
 from estate_runtime.deadline import Deadline
@@ -47,6 +50,7 @@ class TagScan:
             "scan_id": "scan-1",
             "scan_started": STARTED,
             "clock": lambda: datetime(2025, 2, 1, 0, 0, 30, tzinfo=UTC),
+            "refetch_pause_s": 0.0,
         }
         settings.update(options)
         return scan_tags(self.session, sink=self.sink, **settings)
@@ -222,7 +226,8 @@ def test_throttled_beyond_the_attempts_is_an_error_for_that_region(
         ec2, "DescribeInstances", code="RequestLimitExceeded", times=None, status=503
     )
     result = tag_scan.run(regions=("eu-west-1",))
-    assert throttled.calls == 3  # the bounded attempt count, no more
+    # The bounded attempt count, twice (the page's second chance), no more.
+    assert throttled.calls == 2 * 3
     assert tag_scan.findings()["eu-west-1"]["evidence"]["error_code"] == "RequestLimitExceeded"
     assert result.instances_scanned == 0
 
@@ -361,3 +366,87 @@ def test_a_rerun_cut_short_then_continued_leaves_no_stale_duplicate(
 
     assert rest.continuation is None
     assert sorted(tag_scan.findings()) == sorted(launched)  # findings() refuses duplicates
+
+
+def _page_fault(ec2: Any, body: bytes, *, from_call: int) -> list[int]:
+    """DescribeInstances answers 200 with ``body`` from the ``from_call``-th request on."""
+    calls: list[int] = []
+
+    def respond(request: Any, **_: Any) -> AWSResponse | None:
+        calls.append(len(calls) + 1)
+        if len(calls) < from_call:
+            return None
+        headers = {"Content-Type": "text/xml"}
+        return AWSResponse(
+            request.url, 200, headers, HTTPResponse(body=io.BytesIO(body), preload_content=False)
+        )
+
+    ec2.meta.events.register("before-send.ec2.DescribeInstances", respond)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"<DescribeInstancesResponse><reservationSet><item>", b"\x00not xml"], ids=repr
+)
+def test_an_unusable_page_is_an_error_for_its_region_naming_the_pages_read_before_it(
+    tag_scan: TagScan, launch: Callable[..., list[str]], good_tags: dict[str, str], body: bytes
+) -> None:
+    broken = tag_scan.ec2("eu-west-1")
+    for _ in range(2):  # two reservations: moto pages by reservation
+        launch(broken, count=1, tags=good_tags)
+    launch(tag_scan.ec2("us-east-1"), count=2, tags=good_tags)
+    _page_fault(broken, body, from_call=2)  # page 1 reads; page 2 (and its retry) do not
+
+    result = tag_scan.run(page_size=1)
+
+    findings = tag_scan.findings()
+    error = findings["eu-west-1"]
+    assert error["status"] == "ERROR"
+    assert error["evidence"]["pages_read_before_error"] == 1
+    assert "after 1 page(s)" in error["message"]
+    assert set(result.region_errors) == {"eu-west-1"}
+    # The other regions finished: every us-east-1 instance has its finding.
+    assert sum(f["region"] == "us-east-1" for f in findings.values()) == 2
+    assert result.continuation is None
+
+
+def test_a_rerun_of_the_same_scan_id_on_a_later_day_replaces_its_findings(
+    tag_scan: TagScan, launch: Callable[..., list[str]], good_tags: dict[str, str]
+) -> None:
+    launch(tag_scan.ec2("eu-west-1"), count=3, tags=good_tags)
+    tag_scan.run()
+    first = sorted(tag_scan.sink.objects)
+
+    tag_scan.run(scan_started=datetime(2025, 2, 2, 3, 0, tzinfo=UTC))
+
+    keys = sorted(tag_scan.sink.objects)
+    assert first and all("/dt=2025-01-31/" in key for key in first)
+    assert keys and all("/dt=2025-02-02/" in key for key in keys)
+    ids = [f["resource_id"] for f in tag_scan.sink.findings()]
+    assert len(ids) == len(set(ids)) == 3  # each instance once, under the rerun's date only
+
+
+def test_a_rerun_with_fewer_regions_removes_the_dropped_regions_findings(
+    tag_scan: TagScan, launch: Callable[..., list[str]], good_tags: dict[str, str]
+) -> None:
+    for region in REGIONS:
+        launch(tag_scan.ec2(region), count=2, tags=good_tags)
+    tag_scan.run()
+
+    result = tag_scan.run(regions=REGIONS[:1])
+
+    assert {f["region"] for f in tag_scan.findings().values()} == {REGIONS[0]}
+    assert result.stale_parts_removed == len(REGIONS) - 1
+
+
+def test_dropped_regions_stay_until_the_run_completes(
+    tag_scan: TagScan, launch: Callable[..., list[str]], good_tags: dict[str, str]
+) -> None:
+    for region in REGIONS:
+        launch(tag_scan.ec2(region), count=1, tags=good_tags)
+    tag_scan.run()
+
+    cut = tag_scan.run(regions=REGIONS[:2], deadline=Deadline(lambda: 0.0), concurrency=1)
+
+    assert cut.continuation is not None
+    assert REGIONS[2] in {f["region"] for f in tag_scan.findings().values()}
