@@ -117,9 +117,18 @@ SCANNER_FLEET = ProjectContract(
     reads={"core": ("reports_bucket_name", "reports_bucket_arn", "reports_key_arn")},
 )
 
-# Every project of the repository; later projects (observability) join here with their
-# exports and reads, and the deploy order follows.
-CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, CORE, SCANNER_FLEET)
+# The root project (its Pulumi.yaml is the repository's; its program is projects/deployments):
+# the delivery settings of every other stack. It reads the deploy role its settings assume.
+DEPLOYMENTS = ProjectContract(
+    project="estate-deployments",
+    directory="projects/deployments",
+    description="Pulumi Deployments settings, drift schedules and GitHub environments",
+    exports=(),
+    reads={"org-iam": ("deploy_role_arn",)},
+)
+
+# Every project of the repository; the deploy order follows from their reads.
+CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, CORE, SCANNER_FLEET, DEPLOYMENTS)
 
 # What observability watches: every function, dead-letter or on-failure queue and state
 # machine the producers export (picked from their exports by name, so a new function or

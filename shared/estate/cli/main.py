@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, cast
 
-from estate.cli import accounts_cmd, demo_cmd, plan_cmd, report_cmd, scan_cmd
+from estate.cli import accounts_cmd, changed_cmd, demo_cmd, plan_cmd, report_cmd, scan_cmd
 from estate.cli.errors import EXIT_USAGE, UserError
 
 
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_subparsers(dest="command", required=True),
     )
     accounts_cmd.register(subcommands)
+    changed_cmd.register(subcommands)
     plan_cmd.register(subcommands)
     demo_cmd.register(subcommands)
     scan_cmd.register(subcommands)

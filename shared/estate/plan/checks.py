@@ -10,32 +10,23 @@ from estate.accounts import Estate
 from estate.iam import lint_policy
 from estate.plan.mock_cloud import PROVIDER_TYPES, decode_provider_input
 from estate.plan.runner import RecordedResource, StackRun
+from estate.policy.evaluate import evaluate_stack
+from estate.policy.stack_rules import UNTAGGABLE_TYPES, is_aws
 from estate.providers import stack_tags
 
 # Inputs of pulumi-aws resources that hold IAM policy documents (JSON strings).
 POLICY_INPUTS = ("policy", "assumeRolePolicy")
-# AWS resource types that take no tags; every other aws: resource is taggable.
-UNTAGGABLE_TYPES = frozenset(
-    {
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        "aws:iam/rolePolicy:RolePolicy",
-        "aws:s3/bucketPolicy:BucketPolicy",
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-        "aws:s3/bucketNotification:BucketNotification",
-        "aws:sqs/queuePolicy:QueuePolicy",
-        "aws:lambda/permission:Permission",
-        "aws:lambda/alias:Alias",
-        "aws:kms/alias:Alias",
-    }
-)
 
 
 def is_cloud_resource(resource: RecordedResource) -> bool:
-    """True for resources a cloud provider manages (not components, providers, references)."""
+    """True for resources the AWS providers manage (not components, providers, references,
+    nor the GitHub and Pulumi Cloud resources of the root project, which have their own
+    providers and no account to pin)."""
     return (
         resource.custom
         and resource.type not in PROVIDER_TYPES
         and not resource.type.startswith("pulumi:")
+        and is_aws(resource.type)
     )
 
 
@@ -78,9 +69,12 @@ def policy_documents(run: StackRun) -> Iterator[tuple[RecordedResource, str, dic
 
 
 def wildcard_action_problems(run: StackRun) -> Iterator[str]:
-    """Policy statements whose actions contain `*` or that use NotAction."""
+    """Allow statements whose actions contain `*` or that use NotAction (a Deny of `s3:*`,
+    as a TLS-only bucket policy writes, only takes away)."""
     for resource, key, document in policy_documents(run):
         for statement in document.get("Statement", []):
+            if statement.get("Effect", "Allow") != "Allow":
+                continue
             actions = statement.get("Action", [])
             actions = [actions] if isinstance(actions, str) else actions
             if "NotAction" in statement or any("*" in action for action in actions):
@@ -95,7 +89,8 @@ def lint_problems(run: StackRun) -> Iterator[str]:
 
 
 def check_stack(run: StackRun, estate: Estate) -> list[str]:
-    """Every house-rule violation of one recorded stack (empty when it keeps them all)."""
+    """Every house-rule and policy-pack violation of one recorded stack (empty when it keeps
+    them all)."""
     account = estate.account(run.stack)
     required = stack_tags(account, estate.organization, run.project)
     return [
@@ -103,4 +98,5 @@ def check_stack(run: StackRun, estate: Estate) -> list[str]:
         *tag_problems(run, required),
         *wildcard_action_problems(run),
         *lint_problems(run),
+        *(str(violation) for violation in evaluate_stack(run, estate)),
     ]

@@ -195,7 +195,8 @@ class MockCloud(Mocks):
         return fake_state(args.typ, args.name, dict(args.inputs), self.account_id, region)
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """Answer the invokes our programs may make; refuse any other loudly."""
+        """Answer the invokes our programs may make; refuse any other loudly. (The failures
+        list must be a list: the mock monitor iterates it, and None breaks every invoke.)"""
         if args.token in {
             "aws:index/getCallerIdentity:getCallerIdentity",
             "aws-native:index:getAccountId",
@@ -203,11 +204,18 @@ class MockCloud(Mocks):
             return {
                 "accountId": self.account_id,
                 "arn": f"arn:aws:iam::{self.account_id}:root",
-            }, None
+            }, []
         if args.token in {"aws:index/getRegion:getRegion", "aws-native:index:getRegion"}:
-            return {"name": self.default_region, "region": self.default_region}, None
+            return {"name": self.default_region, "region": self.default_region}, []
         if args.token == "aws:index/getPartition:getPartition":  # noqa: S105 - an invoke token
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}, []
+        if args.token == "github:index/getTeam:getTeam":  # noqa: S105 - an invoke token
+            # The root project looks up its reviewer team; a numeric id, as GitHub's.
+            return {
+                "id": "4242",
+                "slug": args.args.get("slug"),
+                "name": args.args.get("slug"),
+            }, []
         raise NotImplementedError(
             f"estate plan has no mock for invoke {args.token}; add one to MockCloud.call"
         )

@@ -93,7 +93,17 @@ class ReportsStore(pulumi.ComponentResource):
             f"{name}-key-alias", name=args.key_alias, target_key_id=key.key_id, opts=child
         )
 
-        log_bucket = aws.s3.Bucket(f"{name}-access-logs", bucket=args.log_bucket_name, opts=child)
+        # Access logs expire by lifecycle: versions and protection would only keep them longer
+        # (the policy pack's reviewed exceptions; tag values allow no commas).
+        log_bucket = aws.s3.Bucket(
+            f"{name}-access-logs",
+            bucket=args.log_bucket_name,
+            tags={
+                "estate:policy-exempt:bucket-versioned": "access logs expire by lifecycle",
+                "estate:policy-exempt:stateful-protected": "access logs expire by lifecycle",
+            },
+            opts=child,
+        )
         _block_public_access(f"{name}-access-logs", log_bucket, self)
         # Log delivery writes only to SSE-S3 targets; the logs hold request metadata, not findings.
         aws.s3.BucketServerSideEncryptionConfiguration(

@@ -1,0 +1,1 @@
+"""The root project estate-deployments: delivery settings of every stack, as code."""
