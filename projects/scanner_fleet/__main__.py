@@ -63,6 +63,7 @@ def fleet_function(spec: fn.FleetFunction) -> LambdaFunction:
                 **dict(spec.environment),
             },
             permissions_boundary_arn=stack.workload_boundary_arn,
+            policy_exemptions=dict(spec.policy_exemptions),
         ),
         opts=component_opts,
     )

@@ -1,6 +1,6 @@
 """Findings written as gzip JSON Lines parts, incrementally, under deterministic keys.
 
-Key layout (DESIGN.md, "Findings")::
+Key layout (docs/findings.md)::
 
     findings/scanner=<s3|tags>/account=<id>/dt=<YYYY-MM-DD>/<scan_id>-<shard>-<seq:05d>.jsonl.gz
 

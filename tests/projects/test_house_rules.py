@@ -1,4 +1,4 @@
-"""DESIGN.md's rules of the house, checked on every resource every program registers."""
+"""The rules of the house (docs/architecture.md, README), checked on every resource every program registers."""
 
 from __future__ import annotations
 

@@ -103,6 +103,9 @@ class LambdaFunctionArgs:
     live_alias: bool = False
     provisioned_concurrency: int = 0
     reserved_concurrency: int | None = None
+    # Policy-pack rule id -> the reviewed reason this function departs from it; written as
+    # `estate:policy-exempt:<rule>` tags on the function, where previews show it.
+    policy_exemptions: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_names(self)
@@ -272,6 +275,11 @@ class LambdaFunction(pulumi.ComponentResource):
                 log_format="JSON", log_group=log_group.name
             ),
             reserved_concurrent_executions=args.reserved_concurrency,
+            tags={
+                f"estate:policy-exempt:{rule}": reason
+                for rule, reason in args.policy_exemptions.items()
+            }
+            or None,
             publish=args.live_alias,
             # The log group first (no Lambda-made group without retention); the policy
             # first, so the first invocation can already write logs and poll its source.

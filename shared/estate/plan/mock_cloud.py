@@ -243,7 +243,7 @@ def fake_outputs(contract: ProjectContract, *, account_id: str, region: str) -> 
 
 
 def decode_provider_input(value: Any) -> Any:
-    """Provider inputs arrive JSON-encoded under mocks (FACTS.md); decode when they are."""
+    """Provider inputs arrive JSON-encoded under mocks (docs/emulator-facts.md); decode when they are."""
     if isinstance(value, str) and value[:1] in "[{":
         try:
             return json.loads(value)

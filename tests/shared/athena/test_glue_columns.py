@@ -40,7 +40,11 @@ def test_every_schema_property_is_one_column_in_the_schemas_order() -> None:
 
 def test_each_column_type_holds_what_the_scanners_write() -> None:
     finding = next(s3_findings(Estate(), "111111111111", 0))
+    required = set(_schema()["required"])
     for column in glue_columns():
+        if column.name not in finding:  # an optional field the JSON SerDe reads as NULL
+            assert column.name not in required, column
+            continue
         assert HOLDS[column.type](finding[column.name]), column
 
 

@@ -130,7 +130,7 @@ def test_a_folder_output_holds_report_parts_in_the_findings_layout(tmp_path: Pat
 def test_an_endpoint_url_works_against_a_moto_server(
     moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # In-process moto hides S3 Control's host prefix; only a real server shows it (FACTS.md).
+    # In-process moto hides S3 Control's host prefix; only a real server shows it (docs/emulator-facts.md).
     _buckets(moto_endpoint)
     assert main(["scan", "s3", "--endpoint-url", moto_endpoint, "--format", "jsonl"]) == 0
     account = [f for f in _lines(capsys) if f["check_id"] == "s3.account_public_access_block"]

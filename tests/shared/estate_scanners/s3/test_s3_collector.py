@@ -130,7 +130,7 @@ def test_each_configuration_item_is_fetched_exactly_once_per_bucket(world: S3Wor
     assert len(world.recorder.calls) == result.calls == expected_calls
 
 
-# Operation -> IAM action, written from the Service Authorization Reference and FACTS.md,
+# Operation -> IAM action, written from the Service Authorization Reference and docs/emulator-facts.md,
 # not from the code's SOURCES table: several names differ between the API and IAM.
 IAM_ACTION_OF_OPERATION = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",

@@ -42,7 +42,8 @@ def answer(
         attempts[request.url] += 1
         return respond(request, attempts[request.url])
 
-    world.boto.events.register("before-send.s3", hook)
+    for service in ("s3", "s3-control"):  # access points are read through S3 Control
+        world.boto.events.register(f"before-send.{service}", hook)
 
 
 def checks_needing(operation: str, *, partial: bool) -> set[str]:

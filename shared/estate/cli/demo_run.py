@@ -1,0 +1,148 @@
+"""`estate demo`: the whole platform on one machine — no AWS account, no Docker.
+
+The core and scanner-fleet programs are recorded for every account and their resources
+created in an in-process moto (estate.demo.pipeline); the accounts are seeded, scanned the
+way their schedules would start them, two buckets are fixed and everything is scanned again.
+``--keep`` then serves the same emulator on 127.0.0.1 until interrupted, so a person can
+look around with the AWS CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Final
+
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from estate.accounts import AccountsError, load_estate
+from estate.cli.demo_cmd import MAX_BUCKETS, MAX_INSTANCES
+from estate.cli.errors import EXIT_OK, UserError
+
+if TYPE_CHECKING:
+    from estate.demo.pipeline import DemoRun
+
+# Emulated credentials only: nothing the demo does may reach AWS.
+_FAKE_ENVIRONMENT: Final = {
+    "AWS_ACCESS_KEY_ID": "demo",
+    "AWS_SECRET_ACCESS_KEY": "demo",
+    "AWS_SESSION_TOKEN": "demo",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+}
+
+
+def run(arguments: argparse.Namespace) -> int:
+    """Check the sizes, run the demo, print what happened."""
+    if not 0 <= arguments.buckets <= MAX_BUCKETS:
+        raise UserError(
+            f"--buckets {arguments.buckets}: give 0 to {MAX_BUCKETS} buckets per account"
+        )
+    if not 0 <= arguments.instances <= MAX_INSTANCES:
+        raise UserError(
+            f"--instances {arguments.instances}: give 0 to {MAX_INSTANCES} instances per account"
+        )
+    try:
+        estate = load_estate()
+    except AccountsError as error:
+        raise UserError(str(error)) from None
+    # Imported here: the emulator pulls in moto's services and the Lambda code, which the
+    # other commands never need.
+    from estate.demo.output import print_result  # noqa: PLC0415
+    from estate.demo.pipeline import DemoRun  # noqa: PLC0415
+    from estate.demo.speed import shared_botocore_data  # noqa: PLC0415
+
+    # A fixed width when piped, so the README's copy reads as the terminal's.
+    console = Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 110)
+    known = list(estate.accounts)
+    unknown = sorted(set(arguments.account or ()) - set(known))
+    if unknown:
+        raise UserError(
+            f"--account {', '.join(unknown)}: not an account; choose from {', '.join(known)}"
+        )
+    accounts = [a for a in estate if not arguments.account or a.name in arguments.account]
+    with (
+        _offline(),
+        shared_botocore_data(),
+        mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
+    ):
+        steps = 2 + len(accounts) * 2 + 1 + 2 * 2 * len(accounts)  # roughly: create, seed, scans
+        with _progress(console) as progress:
+            task = progress.add_task("recording the plan", total=steps)
+
+            def advance(description: str, done: int) -> None:
+                progress.update(task, advance=done, description=description)
+
+            demo = DemoRun(estate, accounts, advance)
+            advance("plan recorded", 1)
+            # The handlers' own output (JSON logs, EMF metrics) is what Lambda would send to
+            # CloudWatch Logs: kept out of the report.
+            with contextlib.redirect_stdout(io.StringIO()):
+                result = demo.run(buckets=arguments.buckets, instances=arguments.instances)
+        print_result(result, console)
+        if arguments.keep:
+            _serve(demo, console)
+    return EXIT_OK
+
+
+@contextmanager
+def _offline() -> Iterator[None]:
+    """Fake credentials, no profile or config file: the demo can never reach AWS."""
+    saved = {name: os.environ.get(name) for name in (*_FAKE_ENVIRONMENT, "AWS_PROFILE")}
+    with tempfile.TemporaryDirectory(prefix="estate-demo-") as folder:
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.update(_FAKE_ENVIRONMENT)
+        os.environ["AWS_CONFIG_FILE"] = os.path.join(folder, "config")
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(folder, "credentials")
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def _serve(demo: DemoRun, console: Console) -> None:
+    """Serve the emulator's state over HTTP on loopback until Ctrl-C."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    console.print(f"emulator kept at http://{host}:{port} (Ctrl-C stops it); per account:")
+    for planned in demo.planned:
+        credentials = demo.emulator.credentials(planned.account.account_id)
+        console.print(
+            f"  {planned.account.name}: AWS_ACCESS_KEY_ID={credentials['AWS_ACCESS_KEY_ID']} "
+            f"AWS_SECRET_ACCESS_KEY={credentials['AWS_SECRET_ACCESS_KEY']} "
+            f"AWS_SESSION_TOKEN={credentials['AWS_SESSION_TOKEN']} "
+            f"aws --endpoint-url http://{host}:{port} --region {planned.account.primary_region} "
+            "s3 ls"
+        )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        console.print("emulator stopped")
+    finally:
+        server.stop()
