@@ -170,6 +170,7 @@ def seed_account(clients: Any, account: Account, *, buckets: int, instances: int
     logs = SeededBucket(f"{account.name}-access-logs", ("unlogged",))
     _seed_bucket(s3, logs, region, tags, log_bucket=logs.name)
     seeded.buckets.append(logs)
+    _seed_trail(clients("cloudtrail", region), account, logs.name)
     for index in range(buckets):
         bucket = SeededBucket(f"{account.name}-data-{index:03d}", bucket_defects(index, account))
         _seed_bucket(s3, bucket, region, tags, log_bucket=logs.name)
@@ -189,6 +190,23 @@ def seed_account(clients: Any, account: Account, *, buckets: int, instances: int
         instance = ec2.run_instances(**request)["Instances"][0]["InstanceId"]
         seeded.instances.append(SeededInstance(instance, profile))
     return seeded
+
+
+def _seed_trail(cloudtrail: Any, account: Account, log_bucket: str) -> None:
+    """A multi-Region trail recording every bucket's object reads and writes: the baseline a
+    well-run account has (S3.22/S3.23), so the data-event checks pass everywhere."""
+    name = f"{account.name}-trail"
+    cloudtrail.create_trail(Name=name, S3BucketName=log_bucket, IsMultiRegionTrail=True)
+    cloudtrail.put_event_selectors(
+        TrailName=name,
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
+            }
+        ],
+    )
 
 
 def _block(on: bool) -> dict[str, bool]:

@@ -48,6 +48,10 @@ ALLOWED_FIELDS: Mapping[tuple[str, str], str] = {
     ("pulumiservice:index:DeploymentSettings", "github.pullRequestTemplate"): (
         "review stacks for pull requests are created from the dev stacks only"
     ),
+    # org-iam's CI policies expand each ARN pattern over the regions the account lists, so
+    # an account with more regions has longer documents, split into more managed policies.
+    ("aws:iam/policy:Policy", "policy"): "ARN patterns expand over the account's regions",
+    ("aws:iam/policy:Policy", "description"): "the split count (i/n) follows the regions",
 }
 # (project, normalised resource-name prefix) present in some accounts only, and why: a
 # switch or size in the account files, or the repository-wide stack.
@@ -59,6 +63,10 @@ ALLOWED_PRESENCE: Mapping[tuple[str, str], str] = {
     ("estate-deployments", "repository"): (
         "repository-wide settings live in the last stack of the promotion"
     ),
+    ("org-iam", "deploy-policy"): "more listed regions split the deploy policy further",
+    ("org-iam", "deploy-attachment"): "one attachment per split deploy policy",
+    ("org-iam", "preview-policy"): "more listed regions split the preview policy further",
+    ("org-iam", "preview-attachment"): "one attachment per split preview policy",
 }
 
 
