@@ -104,7 +104,8 @@ def to_asff(finding: Mapping[str, Any], *, product_arn: str | None = None) -> di
         "RecordState": "ACTIVE",
     }
     remediation = finding.get("remediation")
-    if remediation:
+    # Security Hub refuses a blank Recommendation.Text (pattern .*\S.*): no text, no block.
+    if remediation and str(remediation["text"]).strip():
         document["Remediation"] = {
             "Recommendation": {
                 "Text": _clip(str(remediation["text"]), MAX_RECOMMENDATION),
