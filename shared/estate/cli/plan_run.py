@@ -73,10 +73,11 @@ def _stack_json(stack_run: StackRun) -> dict[str, object]:
 
 
 def _print_table(runs: list[StackRun], seconds: float) -> None:
-    print(f"{'project':<16} {'stack':<10} {'account':<14} {'resources':>9} {'outputs':>8}")
+    width = max([len("project"), *(len(r.project) for r in runs)])  # widest project name
+    print(f"{'project':<{width}} {'stack':<10} {'account':<14} {'resources':>9} {'outputs':>8}")
     for stack_run in runs:
         print(
-            f"{stack_run.project:<16} {stack_run.stack:<10} {stack_run.account_id:<14} "
+            f"{stack_run.project:<{width}} {stack_run.stack:<10} {stack_run.account_id:<14} "
             f"{len(stack_run.resources):>9} {len(stack_run.outputs):>8}"
         )
     print(f"{len(runs)} stack(s) planned offline under Pulumi mocks in {seconds:.1f} s")
