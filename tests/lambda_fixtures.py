@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import botocore.retries.bucket
 import botocore.retries.standard
 import pytest
 from botocore.awsrequest import AWSResponse
 from urllib3.response import HTTPResponse
+
+from estate_runtime.settings import confirm_reports_bucket, reports_client
 
 FAKE_ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -146,3 +149,19 @@ def inject_faults(no_retry_sleep: list[float]) -> Callable[..., FaultInjector]:
     """``inject_faults(client, "DescribeInstances", code="RequestLimitExceeded", times=2,
     status=503)``: the first ``times`` calls (every call if None) get that error."""
     return _inject
+
+
+def reports_bucket(monkeypatch: pytest.MonkeyPatch, name: str, reserve_ms: int) -> Iterator[Any]:
+    """A reports bucket named by the handlers' environment (in moto), with the settings'
+    cached clients reset before and after; a fixture yields from this."""
+
+    monkeypatch.setenv("REPORTS_BUCKET", name)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("SCAN_RESERVE_MS", str(reserve_ms))
+    reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()
+    client = boto3.client("s3", region_name="us-east-1")
+    client.create_bucket(Bucket=name)
+    yield client
+    reports_client.cache_clear()
+    confirm_reports_bucket.cache_clear()

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import threading
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from moto.awslambda.models import LambdaFunction
+
+from estate.emulator.invoke import function_environment
 
 _LOCK = threading.RLock()
 
@@ -55,20 +54,6 @@ class _Context:
         return int(self.timeout_s * 1000 - (time.monotonic() - self.started) * 1000)
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def run_handler(function: LambdaFunction, event: Any, log: InvocationLog) -> tuple[str, bool, str]:
     """Run ``function``'s handler on ``event`` in this process, as moto's method would."""
     module_name, _, attribute = str(function.handler).rpartition(".")
@@ -81,7 +66,7 @@ def run_handler(function: LambdaFunction, event: Any, log: InvocationLog) -> tup
     )
     environment = {str(k): str(v) for k, v in function.environment_vars.items()}
     environment["AWS_REGION"] = function.region
-    with _LOCK, _environment(environment):
+    with _LOCK, function_environment(environment):
         handler = getattr(importlib.import_module(module_name), attribute)
         try:
             result = handler(payload, context)

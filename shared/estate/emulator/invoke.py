@@ -55,7 +55,8 @@ class FakeContext:
 
 
 @contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
+def function_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """The function's environment variables set around one in-process call, then restored."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -107,7 +108,7 @@ def install_invoke_hook(
         )
         errored = False
         try:
-            with _environment(environment):
+            with function_environment(environment):
                 result = resolve_handler(self.handler, self.code_bytes)(payload, context)
             body = json.dumps(result, default=str)
         except Exception as error:  # noqa: BLE001 - reported as Lambda reports a function error

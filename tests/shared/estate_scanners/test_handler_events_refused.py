@@ -6,18 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from estate_runtime.events import EventInvalid
-from estate_runtime.settings import confirm_reports_bucket, reports_client
 from estate_scanners import s3_analyzer_handler, tag_checker_handler
 from estate_scanners.s3.request import CONTINUATION_FIELDS as S3_CONTINUATION_FIELDS
 from estate_scanners.s3.request import EVENT_FIELDS as S3_FIELDS
 from estate_scanners.tags.continuation import FIELDS as TAGS_CONTINUATION_FIELDS
 from estate_scanners.tags.request import EVENT_FIELDS as TAGS_FIELDS
+from tests.lambda_fixtures import reports_bucket
 
 REPORTS = "estate-reports"
 BASE = {"scan_id": "scan-1", "scan_started": "2026-03-01T06:00:00Z"}
@@ -69,16 +68,7 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
 
 @pytest.fixture
 def reports(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("REPORTS_BUCKET", REPORTS)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("SCAN_RESERVE_MS", "0")
-    reports_client.cache_clear()
-    confirm_reports_bucket.cache_clear()
-    client = boto3.client("s3", region_name="us-east-1")
-    client.create_bucket(Bucket=REPORTS)
-    yield client
-    reports_client.cache_clear()
-    confirm_reports_bucket.cache_clear()
+    yield from reports_bucket(monkeypatch, REPORTS, reserve_ms=0)
 
 
 def refused_line(handler: Handler, event: dict[str, Any], context: Any) -> EventInvalid:

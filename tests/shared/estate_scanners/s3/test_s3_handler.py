@@ -14,10 +14,11 @@ from estate_runtime import aws as runtime_aws
 from estate_runtime import invocation
 from estate_runtime.events import EventInvalid
 from estate_runtime.report_writer import decode_part
-from estate_runtime.settings import SettingInvalid, confirm_reports_bucket, reports_client
+from estate_runtime.settings import SettingInvalid
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.s3.checks import account_checks, bucket_checks
 from estate_scanners.s3.request import parse_request
+from tests.lambda_fixtures import reports_bucket
 from tests.support.s3_world import ACCOUNT_ID, OTHER_ACCOUNT_ID, error_response, targets_bucket
 
 REPORTS = "estate-reports"
@@ -27,16 +28,7 @@ EVENT: dict[str, Any] = {"scan_id": "scan-2026-03-01", "scan_started": "2026-03-
 @pytest.fixture
 def reports(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A reports bucket named by the function's environment; the handler's cached client reset."""
-    monkeypatch.setenv("REPORTS_BUCKET", REPORTS)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("SCAN_RESERVE_MS", "1000")
-    reports_client.cache_clear()
-    confirm_reports_bucket.cache_clear()
-    client = boto3.client("s3", region_name="us-east-1")
-    client.create_bucket(Bucket=REPORTS)
-    yield client
-    reports_client.cache_clear()
-    confirm_reports_bucket.cache_clear()
+    yield from reports_bucket(monkeypatch, REPORTS, reserve_ms=1000)
 
 
 def stored_findings(client: Any, skip: str = REPORTS) -> list[dict[str, Any]]:
