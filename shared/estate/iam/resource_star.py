@@ -45,11 +45,6 @@ RESOURCE_STAR_ACTIONS: Mapping[str, str] = MappingProxyType(
             "tag checker's DescribeInstances (estate_scanners.tags.collector); EC2 Describe* "
             "take no ARN"
         ),
-        # Lambda's stream poller, with core's stream readers' roles (ServiceListsStreams).
-        "dynamodb:ListStreams": (
-            "Lambda's DynamoDB stream event source mapping lists the table's streams with "
-            "core's alerts and security-hub roles (estate.programs.core.functions)"
-        ),
         # The deploy role (org-iam's MANAGED_TYPES), creating what has no ARN before it exists.
         "kms:CreateKey": (
             "deploy role creates core's reports key (aws:kms/key:Key), only with the "

@@ -251,25 +251,6 @@ def test_stream_readers_bisect_retry_boundedly_and_fail_to_a_queue(
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
-def test_every_stream_reader_may_list_streams_as_lambdas_poller_needs(
-    runs: dict[tuple[str, str], StackRun], estate: Estate, account: str
-) -> None:
-    run = _core(runs, account)
-    readers = []
-    for component in _functions(run):
-        policy = _child(run, component, "aws:iam/rolePolicy:RolePolicy")
-        by_sid = {s["Sid"]: s for s in _statements(policy.inputs["policy"])}
-        if "ServiceReadsStream" in by_sid:
-            readers.append(component)
-            listing = by_sid["ServiceListsStreams"]
-            assert listing["Action"] in ("dynamodb:ListStreams", ["dynamodb:ListStreams"])
-            assert listing["Resource"] in ("*", ["*"])
-        else:
-            assert "ServiceListsStreams" not in by_sid
-    assert len(readers) == (2 if estate.account(account).security_hub.enabled else 1)
-
-
-@pytest.mark.parametrize("account", ACCOUNTS)
 def test_api_has_iam_auth_a_live_alias_and_provisioned_concurrency_from_the_account(
     runs: dict[tuple[str, str], StackRun], estate: Estate, account: str
 ) -> None:

@@ -97,9 +97,6 @@ def stream_poll_statements(
 
     The grant names the table's streams (``<table>/stream/*``): a stream label holds colons,
     which parliament's ARN matcher cannot read, and the table has one stream at a time.
-    ListStreams, which AWS lists among the permissions an event source mapping on a stream
-    needs (the AWSLambdaDynamoDBExecutionRole policy, the DynamoDB guide's example), has
-    no resource type: only ``"*"`` grants it, and it reveals stream ARNs, nothing more.
     """
     streams = pulumi.Output.from_input(table_arn).apply(lambda arn: f"{arn}/stream/*")
     return [
@@ -112,7 +109,6 @@ def stream_poll_statements(
             ),
             resources=(streams,),
         ),
-        Statement(sid="ServiceListsStreams", actions=("dynamodb:ListStreams",), resources=("*",)),
         Statement(
             sid="ServiceSendsStreamFailures",
             actions=("sqs:SendMessage",),
