@@ -12,6 +12,7 @@ import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Final
 
 from estate_runtime.findings import FindingInvalid, load_schema, validate_finding
@@ -26,7 +27,12 @@ MAX_QUOTED_LINE: Final = 1024  # how much of a bad line the quarantine record ke
 # The part's S3 user metadata naming its scan's start (boto3 gives the name lower-cased,
 # without x-amz-meta-), in the findings schema's form for observed_at.
 SCAN_STARTED_METADATA: Final = "scan-started"
-_TIMESTAMP: Final = re.compile(load_schema()["properties"]["observed_at"]["pattern"])
+
+
+@cache
+def _timestamp() -> re.Pattern[str]:
+    # Read when first needed, like the schema's validator: never at import.
+    return re.compile(load_schema()["properties"]["observed_at"]["pattern"])
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def scan_start_of(metadata: Mapping[str, str]) -> tuple[str | None, str | None]:
     declared = metadata.get(SCAN_STARTED_METADATA)
     if declared is None:
         return None, None
-    if not _TIMESTAMP.fullmatch(declared):
+    if not _timestamp().fullmatch(declared):
         return None, (
             f"metadata {SCAN_STARTED_METADATA}={declared[:64]!r} is not an ISO 8601 UTC "
             "timestamp like 2026-03-01T06:00:00Z; the part cannot be ordered against other scans"
