@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from measure import Verdicts, current_rss_mb, measured, peak_rss_mb, use_fake_credentials
+from measure import Span, Verdicts, current_rss_mb, measured, peak_rss_mb, use_fake_credentials
 
 CHECKS = 15  # findings per bucket, as the S3 analyzer's checks make
 
@@ -188,7 +188,7 @@ class Bench:
 
     def scan(
         self, buckets: int, scan_id: str, moment: datetime
-    ) -> tuple[int, float, Counter[str], int]:
+    ) -> tuple[int, Span, Counter[str], int]:
         """Write a scan's parts, ingest them, deliver the stream; what it cost and published."""
         from estate_core.ingest_handler import handler
 
@@ -200,7 +200,7 @@ class Bench:
             for event in sqs_batches(bucket, keys):
                 assert handler(event, None) == {"batchItemFailures": []}
         self.emulator.poll_streams()
-        return len(found), span.wall_s, Counter(self.calls), self.drain_alerts()
+        return len(found), span, Counter(self.calls), self.drain_alerts()
 
     def drain_alerts(self) -> int:
         """How many alerts arrived since the last look (each read once, then deleted)."""
@@ -247,18 +247,29 @@ def main() -> int:
         start = datetime(2026, 3, 1, 6, tzinfo=UTC)
         reset_peak_memory()  # the plan run above (Pulumi, parliament) is not the handler's
         baseline = current_rss_mb()
-        count, seconds, first_calls, first_alerts = bench.scan(arguments.buckets, "bench-1", start)
-        again, seconds2, second_calls, second_alerts = bench.scan(
+        load_before = os.getloadavg()[0]
+        count, first, first_calls, first_alerts = bench.scan(arguments.buckets, "bench-1", start)
+        again, second, second_calls, second_alerts = bench.scan(
             arguments.buckets, "bench-2", start + timedelta(days=1)
         )
+        load_after = os.getloadavg()[0]
         restore()
+    seconds, seconds2 = first.wall_s, second.wall_s
     rate, requests = count / seconds, sum(first_calls.values())
-    print(f"first scan: {count} findings in {seconds:.1f} s = {rate:,.0f} findings/s")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load_before:.1f} before, "
+        f"{load_after:.1f} after (the rates below are this process's share of it)"
+    )
+    print(
+        f"first scan: {count} findings in {seconds:.1f} s = {rate:,.0f} findings/s; "
+        f"CPU {first.cpu_s:.1f} s = {count / first.cpu_s:,.0f} findings per CPU-second"
+    )
     print(
         f"  DynamoDB requests: {requests} ({requests / count * 1000:.0f} per 1,000 findings) {dict(first_calls)}"
     )
     print(
-        f"unchanged rescan: {again} findings in {seconds2:.1f} s = {again / seconds2:,.0f} findings/s"
+        f"unchanged rescan: {again} findings in {seconds2:.1f} s = {again / seconds2:,.0f} findings/s; "
+        f"CPU {second.cpu_s:.1f} s"
     )
     print(f"  DynamoDB requests: {sum(second_calls.values())} {dict(second_calls)}")
     print(f"alerts published: first scan {first_alerts}, rescan {second_alerts}")

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
-from estate_core.parts import PartContent, partition_of, quarantine_record, read_part
+from estate_core.parts import (
+    PartContent,
+    partition_of,
+    quarantine_record,
+    read_part,
+    scan_start_of,
+)
 from estate_core.store import FindingsStore
 
 
@@ -79,12 +85,14 @@ class Ingest:
         extra = {"VersionId": ref.version_id} if ref.version_id else {}
         response = self._s3.get_object(Bucket=ref.bucket, Key=ref.key, **extra)
         body: bytes = response["Body"].read()
-        content = read_part(body, key=ref.key)
+        scan_started, unusable = scan_start_of(response.get("Metadata") or {})
+        # A part whose scan start is unreadable cannot be ordered: all of it waits in quarantine.
+        content = PartContent(damage=unusable) if unusable else read_part(body, key=ref.key)
         if content.quarantined:
             self._quarantine_part(ref, body, content)
             stats.parts_quarantined += 1
             stats.lines_quarantined += len(content.bad_lines)
-        upserted = self._store.upsert(content.findings)
+        upserted = self._store.upsert(content.findings, scan_started=scan_started)
         stats.parts += 1
         stats.findings += len(content.findings)
         stats.written += upserted.written

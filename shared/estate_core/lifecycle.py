@@ -2,8 +2,14 @@
 
 first FAIL -> new; FAIL again -> open; FAIL -> PASS -> resolved; resolved -> FAIL ->
 reopened. ERROR never resolves anything: the item keeps its last known status and state and
-records the error. An observation no newer than the item's last one changes nothing, which
-makes a redelivered part a no-op and keeps an older scan from overwriting a newer one.
+records the error.
+
+Observations are ordered by their scan's start time, then by when they were made: an
+observation whose (scan start, observed) is no later than the item's changes nothing. So a
+redelivered part is a no-op, and a scan that started earlier never overwrites one that
+started later, even when it is slower and observes the resource after it. A part that does
+not declare its scan's start orders by its findings' ``observed_at`` (the scan started at
+or before it).
 
 The decision needs only a few attributes of the item (``DECISION_ATTRIBUTES``); the change
 is expressed as attributes to set, to set only where absent, and to remove.
@@ -20,12 +26,15 @@ from typing import Any, Final
 from estate_core import layout
 from estate_core.config import AccountInfo
 
+SCAN_STARTED: Final = "scan_started"
+
 # What the decision reads of an existing item (the BatchGetItem projection): with these,
 # every change but an ERROR on a known item rebuilds the whole item.
 DECISION_ATTRIBUTES: Final = (
     layout.KEY,
     layout.STATE,
     "last_seen",
+    SCAN_STARTED,
     "first_seen",
     "state_changed_at",
 )
@@ -57,7 +66,8 @@ class ItemChange:
 
     item_id: str
     previous_state: str | None
-    previous_seen: str | None
+    previous_seen: str | None  # None: the item does not exist
+    previous_started: str | None  # None: absent (an item written before scan starts were kept)
     state: str
     set: Mapping[str, Any]
     set_if_absent: Mapping[str, Any] = field(default_factory=dict)
@@ -74,13 +84,30 @@ class ItemChange:
         return self.previous_state != self.state
 
 
-def observe(
-    item: Mapping[str, Any] | None, finding: Mapping[str, Any], account: AccountInfo
-) -> ItemChange | None:
-    """The change ``finding`` (validated) makes to ``item``; None when it is not newer."""
+def order_of(finding: Mapping[str, Any], scan_started: str | None) -> tuple[str, str]:
+    """(scan start, observed) of a finding, normalised: later tuples are newer observations."""
     observed = normalised_time(finding["observed_at"])
+    return (observed if scan_started is None else normalised_time(scan_started)), observed
+
+
+def item_order(item: Mapping[str, Any]) -> tuple[str, str]:
+    """(scan start, last seen) of an item; one without a scan start orders by its last_seen."""
+    seen = str(item["last_seen"])
+    return str(item.get(SCAN_STARTED, seen)), seen
+
+
+def observe(
+    item: Mapping[str, Any] | None,
+    finding: Mapping[str, Any],
+    account: AccountInfo,
+    *,
+    scan_started: str | None = None,
+) -> ItemChange | None:
+    """The change ``finding`` (validated) of a scan started at ``scan_started`` (None: not
+    declared) makes to ``item``; None when it is not newer."""
+    started, observed = order_of(finding, scan_started)
     previous_seen = None if item is None else str(item["last_seen"])
-    if previous_seen is not None and observed <= previous_seen:
+    if item is not None and (started, observed) <= item_order(item):
         return None
     status = finding["status"]
     previous_state = None if item is None else str(item[layout.STATE])
@@ -101,6 +128,7 @@ def observe(
         ),
         layout.STATE: state,
         "last_seen": observed,
+        SCAN_STARTED: started,
         "last_scan_id": finding["scan_id"],
     }
     if state != previous_state:
@@ -112,6 +140,7 @@ def observe(
         # Evidence as JSON text: DynamoDB numbers cannot hold the floats boto3 is given.
         "evidence": json.dumps(finding["evidence"], sort_keys=True),
     }
+    remediation = finding.get("remediation")
     if_absent: dict[str, Any] = {"first_seen": observed}
     remove: tuple[str, ...] = ()
     if status == "ERROR":
@@ -120,12 +149,17 @@ def observe(
     else:
         values.update(judged)
         remove = ("last_error", "last_error_at")
+        if remediation:  # how to fix it travels with the judgement, to Security Hub too
+            values["remediation"] = dict(remediation)
+        else:
+            remove += ("remediation",)
     return ItemChange(
         item_id=layout.finding_id(
             finding["account_id"], finding["resource_arn"], finding["check_id"]
         ),
         previous_state=previous_state,
         previous_seen=previous_seen,
+        previous_started=None if item is None else _optional_text(item.get(SCAN_STARTED)),
         state=state,
         set=values,
         set_if_absent=if_absent,
@@ -142,3 +176,7 @@ def apply_change(item: Mapping[str, Any] | None, change: ItemChange) -> dict[str
     for name in change.remove:
         result.pop(name, None)
     return result
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -12,9 +12,10 @@ import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Final
 
-from estate_runtime.findings import FindingInvalid, validate_finding
+from estate_runtime.findings import FindingInvalid, load_schema, validate_finding
 
 # findings/scanner=<s3|tags>/account=<id>/dt=<date>/<file>
 PART_KEY: Final = re.compile(
@@ -23,6 +24,15 @@ PART_KEY: Final = re.compile(
 _GZIP_WINDOW: Final = 16 + zlib.MAX_WBITS  # a gzip header and trailer around deflate
 _CHUNK: Final = 256 * 1024
 MAX_QUOTED_LINE: Final = 1024  # how much of a bad line the quarantine record keeps
+# The part's S3 user metadata naming its scan's start (boto3 gives the name lower-cased,
+# without x-amz-meta-), in the findings schema's form for observed_at.
+SCAN_STARTED_METADATA: Final = "scan-started"
+
+
+@cache
+def _timestamp() -> re.Pattern[str]:
+    # Read when first needed, like the schema's validator: never at import.
+    return re.compile(load_schema()["properties"]["observed_at"]["pattern"])
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,19 @@ def partition_of(key: str) -> tuple[str, str] | None:
     """(scanner, account id) of a findings part key, or None for any other key."""
     match = PART_KEY.fullmatch(key)
     return None if match is None else (match["scanner"], match["account"])
+
+
+def scan_start_of(metadata: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(the scan start the part declares or None, why the declaration is unusable or None)."""
+    declared = metadata.get(SCAN_STARTED_METADATA)
+    if declared is None:
+        return None, None
+    if not _timestamp().fullmatch(declared):
+        return None, (
+            f"metadata {SCAN_STARTED_METADATA}={declared[:64]!r} is not an ISO 8601 UTC "
+            "timestamp like 2026-03-01T06:00:00Z; the part cannot be ordered against other scans"
+        )
+    return declared, None
 
 
 def _decompressed_lines(body: bytes) -> tuple[list[bytes], str | None]:

@@ -2,17 +2,20 @@
 
 Each chunk of up to 100 findings is one consistent BatchGetItem of what the decision
 needs (``lifecycle.DECISION_ATTRIBUTES``), then one PutItem of the whole new item per
-change, conditional on the item being as read (``last_seen`` unchanged, or the item
-absent). An ERROR on a known item reads that item whole first, to keep what it knew.
-(PutItem, not UpdateItem: the item is rebuilt anyway, and moto parses an update expression
-at about 30 times the cost of a put, which would make the benchmark measure moto.) The puts run on a few threads: on AWS each is a network round trip. A put that
-loses to a concurrent writer is read and decided again, so the lifecycle never skips a
-step and an older observation never overwrites a newer one. A finding no newer than its
+change, conditional on the item being as read (its ``scan_started`` and ``last_seen``
+unchanged, or the item absent). An ERROR on a known item reads that item whole first, to
+keep what it knew. The puts run on a few threads: on AWS each is a network round trip. A
+put that loses to a concurrent writer is read and decided again, so the lifecycle never
+skips a step and an older scan never overwrites a newer one. A finding no newer than its
 item is not written at all.
 
-(TransactWriteItems would take 100 conditional puts per call, but one loser fails the
-whole transaction, and moto copies the whole table per transaction, which makes any
-realistic test quadratic.)
+Why one conditional PutItem per change (docs/core.md has the measurements): PutItem costs
+one write unit per item where TransactWriteItems costs two; a lost race retries one item,
+not a hundred; and moto, which every test and the demo run on, snapshots the whole table
+by deep copy on every TransactWriteItems (75 s per call at 1,000 items here), so a
+transactional ingest could not be tested at any realistic size. UpdateItem is not used:
+the item is rebuilt anyway, and moto parses an update expression at about 30 times the
+cost of a put.
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ from estate_core import layout
 from estate_core.config import account_info
 from estate_core.lifecycle import (
     DECISION_ATTRIBUTES,
+    SCAN_STARTED,
     ItemChange,
     apply_change,
-    normalised_time,
     observe,
+    order_of,
 )
 
 CHUNK: Final = 100  # BatchGetItem takes at most 100 keys
@@ -113,29 +117,31 @@ class FindingsStore:
             pending = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
         raise StoreConflict(f"{len(pending)} key(s) stayed unprocessed by BatchGetItem")
 
-    def upsert(self, findings: Iterable[Mapping[str, Any]]) -> UpsertStats:
-        """Apply validated findings; the newest observation of each item wins."""
+    def upsert(
+        self, findings: Iterable[Mapping[str, Any]], *, scan_started: str | None = None
+    ) -> UpsertStats:
+        """Apply validated findings of one scan started at ``scan_started`` (None: not
+        declared); the newest observation of each item wins (``lifecycle.order_of``)."""
         latest: dict[str, Mapping[str, Any]] = {}
         for finding in findings:
             item_id = layout.finding_id(
                 finding["account_id"], finding["resource_arn"], finding["check_id"]
             )
             kept = latest.get(item_id)
-            if kept is None or normalised_time(finding["observed_at"]) > normalised_time(
-                kept["observed_at"]
-            ):
+            if kept is None or order_of(finding, scan_started) > order_of(kept, scan_started):
                 latest[item_id] = finding
         stats = UpsertStats()
         ids = sorted(latest)
         with ThreadPoolExecutor(self._threads, thread_name_prefix="put") as pool:
             for start in range(0, len(ids), CHUNK):
                 chunk = {item_id: latest[item_id] for item_id in ids[start : start + CHUNK]}
-                self._upsert_chunk(chunk, stats, pool)
+                self._upsert_chunk(chunk, scan_started, stats, pool)
         return stats
 
     def _upsert_chunk(
         self,
         chunk: Mapping[str, Mapping[str, Any]],
+        scan_started: str | None,
         stats: UpsertStats,
         pool: ThreadPoolExecutor,
     ) -> None:
@@ -145,7 +151,9 @@ class FindingsStore:
             decided: dict[str, tuple[ItemChange, dict[str, Any] | None]] = {}
             for item_id, finding in pending.items():
                 old = current.get(item_id)
-                change = observe(old, finding, account_info(finding["account_id"]))
+                change = observe(
+                    old, finding, account_info(finding["account_id"]), scan_started=scan_started
+                )
                 if change is None:
                     stats.skipped += 1
                 else:
@@ -169,18 +177,35 @@ class FindingsStore:
                 ConsistentRead=True,
             )
             old = from_dynamodb(response["Item"]) if "Item" in response else None
-        condition: dict[str, Any] = {"ExpressionAttributeNames": {"#seen": "last_seen"}}
-        if change.previous_seen is None:
-            condition["ConditionExpression"] = "attribute_not_exists(#seen)"
-        else:
-            condition["ConditionExpression"] = "#seen = :seen"
-            condition["ExpressionAttributeValues"] = {":seen": {"S": change.previous_seen}}
         try:
             self._client.put_item(
-                TableName=self._table, Item=to_dynamodb(apply_change(old, change)), **condition
+                TableName=self._table,
+                Item=to_dynamodb(apply_change(old, change)),
+                **write_condition(change),
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
             raise
         return True
+
+
+def write_condition(change: ItemChange) -> dict[str, Any]:
+    """The put's condition: the item is still as the decision read it (absent, or with the
+    same scan start and last observation), so a concurrent newer write is never undone."""
+    if change.previous_seen is None:
+        return {
+            "ConditionExpression": "attribute_not_exists(#id)",
+            "ExpressionAttributeNames": {"#id": layout.KEY},
+        }
+    values = {":seen": {"S": change.previous_seen}}
+    if change.previous_started is None:
+        started = "attribute_not_exists(#started)"
+    else:
+        started = "#started = :started"
+        values[":started"] = {"S": change.previous_started}
+    return {
+        "ConditionExpression": f"#seen = :seen AND {started}",
+        "ExpressionAttributeNames": {"#seen": "last_seen", "#started": SCAN_STARTED},
+        "ExpressionAttributeValues": values,
+    }

@@ -16,6 +16,9 @@ Description, Resources), within the API's limits:
   `AssociatedStandards` names the Foundational Security Best Practices standard when a
   Security Hub control is among them.
 - `Remediation.Recommendation` carries the finding's remediation (Text ≤ 512 characters).
+- A caller that tracks a finding over time (core's Security Hub export) passes when it was
+  first seen (`created_at`) and its `workflow_status`; by default both come from the one
+  observation and no `Workflow` is set.
 """
 
 from __future__ import annotations
@@ -56,8 +59,21 @@ def default_product_arn(region: str, account_id: str) -> str:
     return f"arn:{partition}:securityhub:{region}:{account_id}:product/{account_id}/default"
 
 
-def to_asff(finding: Mapping[str, Any], *, product_arn: str | None = None) -> dict[str, Any]:
-    """One estate finding as one ASFF finding."""
+WORKFLOW_STATUSES: Final = frozenset({"NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"})
+
+
+def to_asff(
+    finding: Mapping[str, Any],
+    *,
+    product_arn: str | None = None,
+    created_at: str | None = None,
+    workflow_status: str | None = None,
+) -> dict[str, Any]:
+    """One estate finding as one ASFF finding (``created_at`` defaults to its observed_at)."""
+    if workflow_status is not None and workflow_status not in WORKFLOW_STATUSES:
+        raise ValueError(
+            f"workflow_status {workflow_status!r} is not one of {sorted(WORKFLOW_STATUSES)}"
+        )
     region = str(finding["region"])
     account_id = str(finding["account_id"])
     controls = [str(c) for c in finding["controls"] if str(c).strip()]
@@ -75,7 +91,7 @@ def to_asff(finding: Mapping[str, Any], *, product_arn: str | None = None) -> di
         "GeneratorId": f"estate/{finding['check_id']}",
         "AwsAccountId": account_id,
         "Types": [FINDING_TYPE],
-        "CreatedAt": finding["observed_at"],
+        "CreatedAt": created_at or finding["observed_at"],
         "UpdatedAt": finding["observed_at"],
         "Severity": {"Label": finding["severity"], "Original": finding["severity"]},
         "Title": title,
@@ -103,6 +119,8 @@ def to_asff(finding: Mapping[str, Any], *, product_arn: str | None = None) -> di
         },
         "RecordState": "ACTIVE",
     }
+    if workflow_status is not None:
+        document["Workflow"] = {"Status": workflow_status}
     remediation = finding.get("remediation")
     # Security Hub refuses a blank Recommendation.Text (pattern .*\S.*): no text, no block.
     if remediation and str(remediation["text"]).strip():

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from estate_core import layout
+from estate_runtime.asff import finding_id
 from tests.support.core_world import CoreWorld, session_in
 
 START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
@@ -86,13 +87,13 @@ def _rescan_with_one_fix(world: CoreWorld) -> dict[tuple[str, str], dict[str, An
     assert resolved == [(APP_BUCKETS[0], "s3.versioning")]
     world.emulator.poll_streams()
     assert len(world.alerts()) == 1
-    fixed_id = third[resolved[0]]["id"]
+    item = third[resolved[0]]
     (fixed,) = [
-        f for f in hub.get_findings(MaxResults=100)["Findings"] if f["Id"] == f"estate/{fixed_id}"
+        f for f in hub.get_findings(MaxResults=100)["Findings"] if f["Id"] == finding_id(item)
     ]
     assert fixed["Workflow"]["Status"] == "RESOLVED"
     assert fixed["Compliance"]["Status"] == "PASSED"
-    assert fixed["Compliance"]["RelatedRequirements"] == ["S3.14"]
+    assert fixed["Compliance"]["RelatedRequirements"] == item["controls"]
     return third
 
 

@@ -132,3 +132,68 @@ def test_a_part_delivered_twice_changes_nothing_and_an_older_scan_never_overwrit
     assert (late.written, late.skipped) == (0, 3)
     assert sorted(core_world.items(), key=lambda item: item["id"]) == before
     assert {item[layout.STATE] for item in before} == {layout.PASSING}
+
+
+def _part(scan_id: str, status: str, observed: str) -> bytes:
+    findings = [
+        {**_finding(i, status=status, observed=observed), "scan_id": scan_id} for i in (0, 1)
+    ]
+    return gzip.compress(_lines(findings))
+
+
+def _put_part(s3: Any, bucket: str, key: str, body: bytes, metadata: dict[str, str]) -> None:
+    """Store a part with its metadata and let the notification run ingest once. moto
+    notifies inside PutObject (and CompleteMultipartUpload's inner put) before it stores
+    the metadata, where AWS notifies once the object is whole; a CopyObject stores the
+    copy's metadata first and then notifies once."""
+    staging = f"staging/{key}"  # outside the notification's findings/ prefix
+    s3.put_object(Bucket=bucket, Key=staging, Body=body)
+    s3.copy_object(
+        Bucket=bucket,
+        Key=key,
+        CopySource={"Bucket": bucket, "Key": staging},
+        Metadata=metadata,
+        MetadataDirective="REPLACE",
+    )
+
+
+def _scan_key(scan_id: str) -> str:
+    return f"findings/scanner=s3/account={ACCOUNT}/dt=2026-03-01/{scan_id}-0000-00000.jsonl.gz"
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_of_two_overlapping_scans_the_later_started_wins_even_when_its_parts_arrive_first(
+    core_world: CoreWorld, s3: Any, declared: bool
+) -> None:
+    # Scan "early" started 06:00 but is slow: it judges the buckets at 06:40. Scan "late"
+    # started 06:30 and judges them at 06:35. The late scan's part arrives first.
+    bucket = str(core_world.outputs["reports_bucket_name"])
+    scans = {
+        "late": ("2026-03-01T06:30:00Z", _part("late", "PASS", "2026-03-01T06:35:00Z")),
+        "early": ("2026-03-01T06:00:00Z", _part("early", "FAIL", "2026-03-01T06:40:00Z")),
+    }
+    for scan_id, (started, body) in scans.items():  # the notification runs ingest each time
+        metadata = {"scan-started": started} if declared else {}
+        _put_part(s3, bucket, _scan_key(scan_id), body, metadata)
+    items = core_world.items()
+    assert len(items) == 2
+    # Declared starts order the scans; undeclared, the later observation wins, as before.
+    winner = "late" if declared else "early"
+    assert {item["last_scan_id"] for item in items} == {winner}
+    assert {item[layout.STATE] for item in items} == {layout.PASSING if declared else layout.NEW}
+
+
+def test_a_part_with_an_unreadable_scan_start_waits_whole_in_quarantine(
+    core_world: CoreWorld, s3: Any
+) -> None:
+    bucket = str(core_world.outputs["reports_bucket_name"])
+    body = _part("odd", "FAIL", "2026-03-01T06:00:00Z")
+    key = _scan_key("odd")
+    _put_part(s3, bucket, key, body, {"scan-started": "yesterday"})
+    reason = json.loads(
+        s3.get_object(Bucket=bucket, Key=f"quarantine/{key}.reason.json")["Body"].read()
+    )
+    assert reason["damage"].startswith("metadata scan-started='yesterday' is not")
+    assert reason["findings_ingested"] == 0
+    assert s3.get_object(Bucket=bucket, Key=f"quarantine/{key}")["Body"].read() == body
+    assert core_world.items() == []

@@ -88,3 +88,30 @@ def test_an_error_on_a_known_item_keeps_its_message_and_evidence() -> None:
 
 def test_times_compare_as_strings_once_normalised() -> None:
     assert normalised_time("2026-01-01T00:00:00.5Z") > normalised_time("2026-01-01T00:00:00Z")
+
+
+@given(
+    st.sampled_from(["PASS", "FAIL", "ERROR"]),
+    st.integers(0, 59),
+    st.integers(1, 59),
+    st.integers(0, 120),
+)
+def test_an_earlier_started_scan_never_changes_an_item_whenever_it_observed(
+    status: str, started: int, head_start: int, observed: int
+) -> None:
+    later_scan = START + timedelta(minutes=60)
+    item = apply_change(
+        None,
+        observe(None, _finding("FAIL", 60), ACCOUNT, scan_started=later_scan.isoformat()),  # type: ignore[arg-type]
+    )
+    earlier_scan = later_scan - timedelta(minutes=head_start)
+    finding = _finding(status, 60 + observed)  # observed at or after the later scan's finding
+    assert observe(item, finding, ACCOUNT, scan_started=earlier_scan.isoformat()) is None
+
+
+def test_of_one_scan_start_the_later_observation_wins() -> None:
+    started = START.isoformat()
+    item = apply_change(None, observe(None, _finding("FAIL", 1), ACCOUNT, scan_started=started))  # type: ignore[arg-type]
+    change = observe(item, _finding("PASS", 2), ACCOUNT, scan_started=started)
+    assert change is not None and change.state == layout.RESOLVED
+    assert observe(item, _finding("PASS", 1), ACCOUNT, scan_started=started) is None

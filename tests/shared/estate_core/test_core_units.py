@@ -11,11 +11,13 @@ import pytest
 from estate_core import config, layout
 from estate_core.alerts import TOP_ITEMS, group_alerts
 from estate_core.api import ApiError, FindingsQuery, parse_findings_query
-from estate_core.asff import to_asff
 from estate_core.config import AccountInfo, ConfigInvalid, decode_accounts, encode_accounts
+from estate_core.lifecycle import apply_change, observe
 from estate_core.parts import read_part
+from estate_core.securityhub_handler import asff_of, finding_of
 from estate_core.stream import Transition
 from estate_core.telemetry import publish_counts
+from estate_runtime.asff import finding_id, to_asff
 from estate_runtime.findings import SEVERITIES, make_finding
 
 KEY = "findings/scanner=s3/account=111111111111/dt=2026-01-01/s-0000-00000.jsonl.gz"
@@ -110,30 +112,37 @@ def test_alerts_are_one_per_scan_and_account_at_or_above_the_threshold() -> None
     assert all(len(a.subject) <= 100 for a in alerts)
 
 
-def test_asff_marks_a_resolved_item_passed_and_resolved_under_the_same_id() -> None:
-    item = {
-        layout.KEY: "ab" * 16,
-        layout.ACCOUNT: "111111111111",
-        layout.STATE: layout.NEW,
-        "check_id": "s3.versioning",
-        "resource_id": "data",
-        "resource_arn": "arn:aws:s3:::data",
-        "resource_type": "AWS::S3::Bucket",
-        "region": "eu-west-1",
-        "severity": "MEDIUM",
-        "message": "off",
-        "controls": ["SecurityHub:S3.14"],
-        "first_seen": "2026-01-01T00:00:00.000000Z",
-        "last_seen": "2026-01-02T00:00:00.000000Z",
+def test_asff_is_the_scanners_mapping_of_the_items_finding_resolved_under_the_same_id() -> None:
+    account = AccountInfo("111111111111", "dev", "dev")
+    failing_finding = {
+        **_finding("data"),
+        "remediation": {"text": "Turn versioning on.", "url": "https://docs.aws.amazon.com/x"},
     }
+    new = apply_change(None, observe(None, failing_finding, account))  # type: ignore[arg-type]
+    passing = {**_finding("data"), "status": "PASS", "observed_at": "2026-01-02T00:00:00Z"}
+    resolved = apply_change(new, observe(new, passing, account))  # type: ignore[arg-type]
+    assert (new[layout.STATE], resolved[layout.STATE]) == (layout.NEW, layout.RESOLVED)
+    # The item gives back the finding it recorded: the export is estate_runtime's mapping.
+    recorded = {**failing_finding, "observed_at": new["last_seen"]}
+    assert finding_of(new) == recorded
     product = "arn:aws:securityhub:eu-west-1:111111111111:product/111111111111/default"
-    failing = to_asff(item, product_arn=product)
-    fixed = to_asff({**item, layout.STATE: layout.RESOLVED}, product_arn=product)
-    assert failing["Id"] == fixed["Id"]
+    failing, fixed = asff_of(new, product_arn=product), asff_of(resolved, product_arn=product)
+    assert failing == {
+        **to_asff(recorded, product_arn=product),
+        "CreatedAt": new["first_seen"],
+        "Workflow": {"Status": "NEW"},
+    }
+    assert failing["Id"] == fixed["Id"] == finding_id(failing_finding)
     assert (failing["Compliance"]["Status"], failing["Workflow"]["Status"]) == ("FAILED", "NEW")
     assert (fixed["Compliance"]["Status"], fixed["Workflow"]["Status"]) == ("PASSED", "RESOLVED")
-    assert failing["Compliance"]["RelatedRequirements"] == ["S3.14"]
-    assert failing["Resources"][0]["Type"] == "AwsS3Bucket"
+    assert (fixed["CreatedAt"], fixed["UpdatedAt"]) == (new["first_seen"], resolved["last_seen"])
+    assert "Remediation" in failing and "Remediation" not in fixed
+    assert failing["Compliance"]["RelatedRequirements"] == failing_finding["controls"]
+
+
+def test_asff_refuses_an_unknown_workflow_status() -> None:
+    with pytest.raises(ValueError, match="workflow_status 'DONE'"):
+        to_asff(_finding("data"), workflow_status="DONE")
 
 
 @pytest.mark.parametrize(
