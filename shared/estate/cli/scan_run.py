@@ -140,8 +140,13 @@ def _rules_and_account(
         regions, expected = account.regions, account.account_id
     for option in arguments.required_tag:
         key, _, pattern = option.partition("=")
-        payload = [rule for rule in payload if rule["key"] != key]
-        payload.append({"key": key, "values": None, "pattern": pattern or None})
+        rule = {"key": key, "values": None, "pattern": pattern or None}
+        try:  # each option alone first, so the line names the option that is refused
+            parse_rules([rule])
+        except RulesInvalid as error:
+            raise UserError(f"--required-tag {option}: {error.reason}") from None
+        payload = [known for known in payload if known["key"] != key]
+        payload.append(rule)
     if not payload:
         if arguments.scanner == "tags":
             raise UserError(

@@ -29,7 +29,7 @@ from estate_runtime.events import (
 )
 from estate_runtime.report_writer import SHARD_PATTERN
 from estate_scanners.tags.continuation import TagScanContinuation
-from estate_scanners.tags.rules import RulesInvalid, TagRule, parse_rules
+from estate_scanners.tags.rules import TagRule, rules_from_event
 
 EVENT_FIELDS: Final = SCAN_TARGET_FIELDS | {"regions", "required_tags", "shard"}
 
@@ -53,12 +53,7 @@ def parse_request(event: object) -> TagScanRequest:
     regions = require_str_list(body, "regions", REGION_PATTERN, "a region name")
     if "required_tags" not in body:
         raise EventInvalid("required_tags", "required")
-    try:
-        rules = parse_rules(body["required_tags"])
-    except RulesInvalid as error:
-        # The rules parser says "required_tags[0].key: reason": keep its field path.
-        field, _, reason = str(error).partition(": ")
-        raise EventInvalid(field, reason) from None
+    rules = rules_from_event(body["required_tags"])
     continuation = None
     if target.continuation is not None:
         try:
