@@ -72,6 +72,13 @@ class TagRule:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TagRuleSet:
+    """The account's required-tag rules, as both scanners' check subjects carry them."""
+
+    rules: tuple[TagRule, ...] = ()
+
+
 def parse_rules(payload: object) -> tuple[TagRule, ...]:
     """Read and validate a rules payload; raise ``RulesInvalid`` with a one-line reason."""
     if not isinstance(payload, Sequence) or isinstance(payload, str | bytes):

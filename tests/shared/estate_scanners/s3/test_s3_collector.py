@@ -71,7 +71,7 @@ def test_given_three_listbuckets_pages_when_scanned_then_every_page_is_read(worl
 
     assert [q.get("continuation-token") for q in queries] == [None, ["page-2"], ["page-3"]]
     assert all(q["max-buckets"] == ["1000"] for q in queries)
-    assert result.buckets_scanned == 5
+    assert result.resources_scanned == 5
     assert {f["resource_id"] for f in world.findings()} == {
         "alpha",
         "bravo",
@@ -199,7 +199,7 @@ def test_access_denied_on_one_bucket_gives_error_for_that_bucket_only(world: S3W
             "FAIL",
         }
     assert result.fetch_errors == 1
-    assert result.buckets_scanned == 3
+    assert result.resources_scanned == 3
 
 
 def test_access_denied_on_one_item_errors_only_the_checks_that_need_it(world: S3World) -> None:
@@ -301,7 +301,7 @@ def test_an_unexpected_fault_locating_one_bucket_errors_that_bucket_and_the_scan
 
     result = world.scan()
 
-    assert result.buckets_scanned == 3
+    assert result.resources_scanned == 3
     cursed = [f for f in world.findings() if f["resource_id"] == "cursed-bucket"]
     assert len(cursed) == len(bucket_checks())
     assert {f["status"] for f in cursed} == {"ERROR"}
