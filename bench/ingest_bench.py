@@ -25,7 +25,12 @@ from typing import Any
 
 from measure import Span, Verdicts, current_rss_mb, measured, peak_rss_mb, use_fake_credentials
 
-CHECKS = 15  # findings per bucket, as the S3 analyzer's checks make
+
+def checks_per_bucket() -> int:
+    """Findings per bucket, as the S3 analyzer's registry makes them."""
+    from estate_scanners.s3.checks import bucket_checks
+
+    return len(bucket_checks())
 
 
 def findings(
@@ -52,7 +57,7 @@ def findings(
             observed_at=observed,
         )
         for b in range(buckets)
-        for c in range(CHECKS)
+        for c in range(checks_per_bucket())
     ]
 
 
@@ -106,9 +111,9 @@ def part_working_set_mb(account_id: str) -> float:
     from estate_core.parts import read_part
     from estate_core.store import to_dynamodb
 
-    found = findings(1000 // CHECKS + 1, "memory", datetime(2026, 3, 1, tzinfo=UTC), account_id)[
-        :1000
-    ]
+    found = findings(
+        1000 // checks_per_bucket() + 1, "memory", datetime(2026, 3, 1, tzinfo=UTC), account_id
+    )[:1000]
     body = gzip.compress(b"".join(json.dumps(f).encode() + b"\n" for f in found))
     key = f"findings/scanner=s3/account={account_id}/dt=2026-03-01/memory-0000-00000.jsonl.gz"
     info = AccountInfo(account_id, "bench", "dev")

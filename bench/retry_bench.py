@@ -27,7 +27,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from measure import measured, use_fake_credentials
 from moto import mock_aws
-from seed_world import ACCOUNT_ID, HOME_REGION, bucket_tag_rules, seed_buckets
+from seed_world import ACCOUNT_ID, HOME_REGION, seed_buckets, tag_rules
 from urllib3.response import HTTPResponse
 
 from estate_runtime.aws import TargetSession, client_config
@@ -85,7 +85,7 @@ def scan_once(injector: FaultInjector | None) -> tuple[float, int, int, int]:
             scan_id="retry-bench",
             scan_started=datetime.now(UTC),
             sink=sink,
-            tag_rules=bucket_tag_rules(),
+            tag_rules=tag_rules(),
             concurrency=64,
         )
     errors = result.findings_by_status.get("ERROR", 0)

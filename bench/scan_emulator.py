@@ -4,7 +4,7 @@ Starts `ThreadedMotoServer` on 127.0.0.1 (port 0) in a child process, so its CPU
 counted as the client's; seeds N buckets and M instances over 4 regions; runs the S3
 analyzer and the tag checker through `endpoint_url` into a DirectorySink in a temporary
 folder; reads every part back and checks each bucket has exactly one finding per S3 check
-(plus the account-level ones) and each instance exactly one `ec2.required_tags` finding.
+(plus the account-level ones) and each instance exactly one finding per tag check.
 The server (one process, one GIL), not the scanner, sets the wall time. Instances are read
 in 1,000-instance pages as from AWS (see seed_world.INSTANCE_PAGE_SIZE).
 Usage:
@@ -34,7 +34,7 @@ from estate_runtime.aws import TargetSession, target_session
 from estate_runtime.report_writer import DirectorySink, decode_part
 from estate_scanners.s3.analyzer import scan_buckets
 from estate_scanners.s3.checks import account_checks, bucket_checks
-from estate_scanners.tags.scan import CHECK_ID as TAG_CHECK_ID
+from estate_scanners.tags.checks import all_checks as instance_checks
 from estate_scanners.tags.scan import scan_tags
 
 SCAN_STARTED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -142,7 +142,7 @@ def _scan_s3(session: TargetSession, sink: DirectorySink, concurrency: int | Non
     options: dict[str, Any] = {"concurrency": concurrency} if concurrency else {}
     with measure.measured() as span:
         result = scan_buckets(
-            session, **_common("bench-s3", sink), tag_rules=seed_world.bucket_tag_rules(), **options
+            session, **_common("bench-s3", sink), tag_rules=seed_world.tag_rules(), **options
         )
     print(
         f"s3 scan: {span.wall_s:.1f} s wall, {n / span.wall_s:.1f} buckets/s, {result.calls} calls "
@@ -162,15 +162,15 @@ def _scan_tags(
             session,
             **_common("bench-tags", sink),
             regions=seed_world.REGIONS,
-            rules=seed_world.tag_rules(),
+            tag_rules=seed_world.tag_rules(),
             page_size=seed_world.INSTANCE_PAGE_SIZE,
             **options,
         )
     print(
         f"tags scan: {span.wall_s:.1f} s wall, {n / span.wall_s:.0f} instances/s, "
-        f"client CPU {span.cpu_s * 1000 / n:.2f} ms per instance, {result.findings_written} "
+        f"client CPU {span.cpu_s * 1000 / n:.2f} ms per instance, {result.findings} "
         f"findings {dict(sorted(result.findings_by_status.items()))}, "
-        f"region errors {dict(result.region_errors)}, peak RSS {measure.peak_rss_mb():.0f} MB"
+        f"units in error {dict(result.units_in_error)}, peak RSS {measure.peak_rss_mb():.0f} MB"
     )
 
 
@@ -211,17 +211,16 @@ def _verify_tags(
     findings: list[dict[str, Any]], ids: list[str], verdicts: measure.Verdicts
 ) -> None:
     tags = [f for f in findings if f["scanner"] == "tags"]
-    per_instance = Counter(f["resource_id"] for f in tags if f["check_id"] == TAG_CHECK_ID)
-    missing = len(set(ids) - per_instance.keys())
+    check_ids = {check.check_id for check in instance_checks()}
+    per_instance = Counter((f["resource_id"], f["check_id"]) for f in tags)
+    missing = len({(i, c) for i in ids for c in check_ids} - per_instance.keys())
     twice = sum(1 for count in per_instance.values() if count > 1)
-    stray = len(per_instance.keys() - set(ids)) + sum(
-        1 for f in tags if f["check_id"] != TAG_CHECK_ID
-    )
+    stray = sum(1 for i, c in per_instance if i not in ids or c not in check_ids)
     detail = f"{len(ids)} instances: {missing} missing, {twice} twice, {stray} stray; " + str(
         dict(sorted(Counter(f["status"] for f in tags).items()))
     )
     verdicts.judge(
-        f"one {TAG_CHECK_ID} finding per instance", not (missing or twice or stray), detail
+        "one finding per instance per tag check", not (missing or twice or stray), detail
     )
 
 

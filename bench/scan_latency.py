@@ -30,6 +30,7 @@ from estate_runtime.report_writer import MemorySink
 from estate_scanners.s3.analyzer import scan_buckets
 from estate_scanners.s3.checks import account_checks, bucket_checks
 from estate_scanners.s3.sources import SOURCES
+from estate_scanners.tags.checks import all_checks as instance_checks
 from estate_scanners.tags.scan import scan_tags
 
 SCAN_STARTED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -170,7 +171,7 @@ def _scan_s3(session: TargetSession, concurrency: int | None, buckets: int) -> l
         session,
         **_scan_identity(),
         sink=MemorySink(),
-        tag_rules=seed_world.bucket_tag_rules(),
+        tag_rules=seed_world.tag_rules(),
         **options,
     )
     expected = buckets * len(bucket_checks()) + len(account_checks())
@@ -187,12 +188,13 @@ def _scan_tags(session: TargetSession, concurrency: int | None, instances: int) 
         **_scan_identity(),
         sink=MemorySink(),
         regions=seed_world.REGIONS,
-        rules=seed_world.tag_rules(),
+        tag_rules=seed_world.tag_rules(),
         page_size=seed_world.INSTANCE_PAGE_SIZE,
         **options,
     )
-    if result.findings_written != instances or result.continuation is not None:
-        return [f"{result.findings_written} findings of {instances}, {dict(result.region_errors)}"]
+    expected = instances * len(instance_checks())
+    if result.findings != expected or result.continuation is not None:
+        return [f"{result.findings} findings of {expected}, {dict(result.units_in_error)}"]
     return []
 
 

@@ -15,8 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
-from estate_scanners.s3.check_model import TagRuleSet
-from estate_scanners.tags.rules import TagRule, parse_rules
+from estate_scanners.tags.rules import TagRuleSet, parse_rules
 
 ACCOUNT_ID: Final = "123456789012"  # moto's default account
 OTHER_ACCOUNT_ID: Final = "210987654321"
@@ -45,14 +44,10 @@ _TAG_SETS: Final = (
 ClientFor = Callable[[str, str], Any]  # (service, region) -> boto3 client
 
 
-def tag_rules() -> tuple[TagRule, ...]:
-    """The account's required-tag rules (as accounts/dev.yaml sets them)."""
-    return parse_rules(RULES_JSON)
-
-
-def bucket_tag_rules() -> TagRuleSet:
-    """The same rules, as the S3 analyzer takes them."""
-    return TagRuleSet(tag_rules())
+def tag_rules() -> TagRuleSet:
+    """The account's required-tag rules (as accounts/dev.yaml sets them), as both scanners
+    take them."""
+    return TagRuleSet(parse_rules(RULES_JSON))
 
 
 def bucket_name(index: int) -> str:

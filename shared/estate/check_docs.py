@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from estate_scanners.s3.checks import severity_table
+from estate_scanners.s3 import checks as s3_checks
 from estate_scanners.s3.checks._not_covered import NOT_COVERED
-from estate_scanners.tags import scan as tag_scan
+from estate_scanners.tags import checks as tag_checks
 
 START = "<!-- checks:start -->"
 END = "<!-- checks:end -->"
@@ -23,32 +23,17 @@ def render() -> str:
         "| check_id | severity | controls | passes when | why this severity | how to fix |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for row in severity_table():
+    for row in s3_checks.severity_table() + tag_checks.severity_table():
         controls = ", ".join(c.removeprefix("SecurityHub:") for c in row["controls"]) or "—"
         fix = _link(row["remediation"])
         rows.append(
             f"| `{row['check_id']}` | {row['severity']} | {controls} | {row['title']} "
             f"| {row['why']} | {fix} |"
         )
-    check_id = tag_scan.CHECK_ID
-    controls = ", ".join(c.removeprefix("SecurityHub:") for c in tag_scan.CONTROLS[check_id])
-    rows.append(
-        f"| `{check_id}` | {tag_scan.SEVERITY[check_id]} | {controls} | The instance carries every required "
-        "tag with an allowed value | Security Hub rates EC2.38 LOW: a tagging gap is governance, "
-        f"not exposure. | {_link(EC2_REQUIRED_TAGS_REMEDIATION)} |"
-    )
     for left_out in NOT_COVERED:
         control = left_out.control.removeprefix("SecurityHub:")
         rows.append(f"| not checked | — | {control} | {left_out.title} | {left_out.reason} | — |")
     return "\n".join(rows)
-
-
-# The tag checker declares no CHECK entry yet (issue 12 gives it one); until then its fix
-# is written here, in the same shape as the S3 checks' `Remediation`.
-EC2_REQUIRED_TAGS_REMEDIATION = {
-    "text": "Tag the instance with every required key and an allowed value.",
-    "url": "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html",
-}
 
 
 def _link(remediation: dict[str, str]) -> str:

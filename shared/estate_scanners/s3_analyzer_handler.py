@@ -20,9 +20,10 @@ from estate_runtime.deadline import LambdaContext
 from estate_runtime.invocation import finish_run, invocation_deadline, reach_target
 from estate_runtime.metrics import ScanCounters
 from estate_runtime.settings import env_int, reports_sink
-from estate_scanners.s3.analyzer import DEFAULT_BATCH_SIZE, S3ScanResult, scan_buckets
+from estate_scanners.s3.analyzer import DEFAULT_BATCH_SIZE, scan_buckets
 from estate_scanners.s3.collector import DEFAULT_CONCURRENCY
 from estate_scanners.s3.request import S3ScanRequest, parse_request
+from estate_scanners.scan_result import ScanResult
 
 LOGGER = Logger(service="estate-s3-analyzer")
 MAX_CONCURRENCY = 64
@@ -57,28 +58,28 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     counters = ScanCounters(
         scanner="s3",
         account_id=account_id,
-        resources_scanned=result.buckets_scanned,
+        resources_scanned=result.resources_scanned,
         findings_by_status=result.findings_by_status,
         failed_by_severity=result.failed_by_severity,
-        errors=result.resources_in_error,
+        errors=len(result.units_in_error),
         elapsed_ms=(time.monotonic() - started) * 1000.0,
     )
     return finish_run(LOGGER, "s3 scan run finished", counters, summarize(request, result))
 
 
-def summarize(request: S3ScanRequest, result: S3ScanResult) -> dict[str, Any]:
+def summarize(request: S3ScanRequest, result: ScanResult) -> dict[str, Any]:
     """The handler's answer: counts, part count, and the continuation (null when done)."""
     return {
-        "scan_id": request.target.scan_id,
+        "scan_id": result.scan_id,
         "account_id": result.account_id,
         "shard": request.shard,
-        "done": result.continuation is None,
-        "buckets_scanned": result.buckets_scanned,
+        "done": result.done,
+        "buckets_scanned": result.resources_scanned,
         "findings": result.findings,
-        "findings_by_status": result.findings_by_status,
-        "failed_by_severity": result.failed_by_severity,
+        "findings_by_status": dict(result.findings_by_status),
+        "failed_by_severity": dict(result.failed_by_severity),
         "fetch_errors": result.fetch_errors,
-        "resources_in_error": result.resources_in_error,
-        "parts_written": len(result.keys),
-        "continuation": result.continuation,
+        "resources_in_error": len(result.units_in_error),
+        "parts_written": len(result.part_keys),
+        "continuation": result.continuation.to_json() if result.continuation else None,
     }

@@ -26,6 +26,7 @@ from estate_runtime.deadline import LambdaContext
 from estate_runtime.invocation import finish_run, invocation_deadline, reach_target
 from estate_runtime.metrics import ScanCounters
 from estate_runtime.settings import env_int, reports_sink
+from estate_scanners.scan_result import ScanResult
 from estate_scanners.tags.request import parse_request
 from estate_scanners.tags.scan import DEFAULT_CONCURRENCY, scan_tags
 
@@ -44,7 +45,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         session,
         account_id=account_id,
         regions=request.regions,
-        rules=request.rules,
+        tag_rules=request.tag_rules,
         scan_id=request.target.scan_id,
         scan_started=request.target.scan_started,
         sink=sink,
@@ -56,10 +57,35 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     counters = ScanCounters(
         scanner="tags",
         account_id=account_id,
-        resources_scanned=result.instances_scanned,
+        resources_scanned=result.resources_scanned,
         findings_by_status=result.findings_by_status,
         failed_by_severity=result.failed_by_severity,
-        errors=result.errors,
+        errors=len(result.units_in_error),
         elapsed_ms=result.elapsed_ms,
     )
-    return finish_run(LOGGER, "tag scan run finished", counters, result.to_json())
+    return finish_run(LOGGER, "tag scan run finished", counters, summarize(result))
+
+
+def summarize(result: ScanResult) -> dict[str, Any]:
+    """The handler's answer: counts, the parts written, and the continuation (null when done).
+
+    ``region_errors`` maps each unit that ended in ERROR — a region that could not be read (or
+    an instance whose check crashed) — to its ERROR finding's message.
+    """
+    return {
+        "scanner": result.scanner,
+        "account_id": result.account_id,
+        "scan_id": result.scan_id,
+        "done": result.done,
+        "instances_scanned": result.resources_scanned,
+        "findings_by_status": dict(result.findings_by_status),
+        "failed_by_severity": dict(result.failed_by_severity),
+        "region_errors": dict(result.units_in_error),
+        "findings_written": result.findings,
+        "parts_written": len(result.part_keys),
+        "written_keys": list(result.part_keys),
+        "next_part": dict(result.next_part),
+        "stale_parts_removed": result.stale_parts_removed,
+        "continuation": result.continuation.to_json() if result.continuation else None,
+        "elapsed_ms": round(result.elapsed_ms, 1),
+    }

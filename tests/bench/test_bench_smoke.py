@@ -62,5 +62,5 @@ def test_given_a_moto_server_when_both_scans_run_then_every_resource_has_its_fin
     assert (
         f"PASS  one finding per bucket per S3 check: {BUCKETS} buckets x {checks} checks" in output
     )
-    assert "PASS  one ec2.required_tags finding per instance: 20 instances: 0 missing" in output
+    assert "PASS  one finding per instance per tag check: 20 instances: 0 missing" in output
     assert not A_FAILED_VERDICT.search(output)

@@ -22,7 +22,8 @@ from urllib3.response import HTTPResponse
 
 from estate_runtime.aws import TargetSession, client_config
 from estate_runtime.report_writer import MemorySink
-from estate_scanners.s3.analyzer import S3ScanResult, scan_buckets
+from estate_scanners.s3.analyzer import scan_buckets
+from estate_scanners.scan_result import ScanResult
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 OTHER_ACCOUNT_ID = "210987654321"
@@ -195,7 +196,7 @@ class S3World:
         self.boto.events.register("before-send.s3-control", respond)
         return failed
 
-    def scan(self, **overrides: Any) -> S3ScanResult:
+    def scan(self, **overrides: Any) -> ScanResult:
         """Run the analyzer over this account into the world's sink."""
         arguments: dict[str, Any] = {
             "account_id": ACCOUNT_ID,

@@ -15,6 +15,7 @@ quotes), so a report that fails to escape shows it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from typing import Any, Final
 from estate_runtime.findings import make_finding
 from estate_runtime.report_writer import DirectorySink, ReportWriter
 from estate_scanners.s3.checks import account_checks, bucket_checks
-from estate_scanners.tags import scan as tag_scan
+from estate_scanners.tags.checks import all_checks as instance_checks
 
 REGION: Final = "eu-west-1"
 HOSTILE_TAG: Final = '<script>alert("owner")</script> & co'
@@ -144,22 +145,21 @@ def s3_findings(estate: Estate, account_id: str, scan: int) -> Iterator[dict[str
 
 
 def tag_findings(estate: Estate, account_id: str, scan: int) -> Iterator[dict[str, Any]]:
-    """One tag scan: the tag check per instance."""
+    """One tag scan: every tag check per instance."""
     when = FIRST_SCAN + scan * estate.day + timedelta(minutes=5)
-    check_id = tag_scan.CHECK_ID
-    for index in range(estate.instances):
+    for index, check in itertools.product(range(estate.instances), instance_checks()):
         instance = f"i-{account_id[-4:]}{index:013x}"
         yield _finding(
             account_id=account_id,
             scanner="tags",
             scan=scan,
             when=when,
-            resource_type="AWS::EC2::Instance",
             resource_id=instance,
             arn=f"arn:aws:ec2:{REGION}:{account_id}:instance/{instance}",
-            check_id=check_id,
-            severity=tag_scan.SEVERITY[check_id],
-            controls=tag_scan.CONTROLS[check_id],
+            resource_type=check.resource_type,
+            check_id=check.check_id,
+            severity=check.severity,
+            controls=check.controls,
         )
 
 

@@ -5,11 +5,11 @@ from estate.accounts.model import (
     Account,
     Alerts,
     Organization,
+    RequiredTag,
     ScanSettings,
     Severity,
     Sizes,
     Stage,
-    TagRule,
 )
 
 __all__ = [
@@ -19,11 +19,11 @@ __all__ = [
     "Estate",
     "Organization",
     "Problem",
+    "RequiredTag",
     "ScanSettings",
     "Severity",
     "Sizes",
     "Stage",
-    "TagRule",
     "default_accounts_dir",
     "load_estate",
 ]

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from estate.accounts.regions import KNOWN_REGIONS
 from estate.tags import validate_tags
+from estate_runtime.patterns import UnsafePattern, compile_rule_pattern
+from estate_scanners.tags.rules import RulesInvalid, parse_rules
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 # Lowercase letters, digits and single dashes: estate.naming joins name parts with "-", so
@@ -75,8 +77,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TagRule(_Strict):
-    """One required tag: the key must exist; its value must be allowed or match the regex."""
+class RequiredTag(_Strict):
+    """One entry of ``required_tags`` as written in YAML: the key must exist; its value must be
+    allowed or match the pattern.
+
+    What a rule *means* is the scanners' one ``TagRule`` (``estate_scanners.tags.rules``),
+    built from ``payload()`` by the parser both scanners run on their event; this model is
+    only the YAML's shape and its per-field messages. The pattern compiles through
+    ``estate_runtime.patterns.compile_rule_pattern``, the only way a rule pattern compiles:
+    one that could backtrack catastrophically is refused here, naming the field.
+    """
 
     key: str
     values: tuple[str, ...] | None = None
@@ -90,12 +100,12 @@ class TagRule(_Strict):
 
     @field_validator("pattern")
     @classmethod
-    def _compiles(cls, pattern: str | None) -> str | None:
+    def _safe_pattern(cls, pattern: str | None) -> str | None:
         if pattern is not None:
             try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"is not a valid regular expression ({error})") from error
+                compile_rule_pattern(pattern)
+            except UnsafePattern as error:
+                raise ValueError(f"is refused: {error.reason}") from None
         return pattern
 
     @model_validator(mode="after")
@@ -192,7 +202,7 @@ class Account(_Strict):
     stage: Stage
     regions: tuple[str, ...]
     scan: ScanSettings
-    required_tags: tuple[TagRule, ...] = ()
+    required_tags: tuple[RequiredTag, ...] = ()
     alerts: Alerts = Alerts()
     sizes: Sizes = Sizes()
     security_hub: SecurityHubExport = SecurityHubExport()
@@ -244,10 +254,15 @@ class Account(_Strict):
 
     @field_validator("required_tags")
     @classmethod
-    def _unique_tag_keys(cls, rules: tuple[TagRule, ...]) -> tuple[TagRule, ...]:
+    def _unique_tag_keys(cls, rules: tuple[RequiredTag, ...]) -> tuple[RequiredTag, ...]:
         keys = [rule.key for rule in rules]
         if len(set(keys)) != len(keys):
             raise ValueError("names a tag key twice; keep one rule per key")
+        if rules:
+            try:  # whatever else the scanners' parser refuses (keys differing only in case)
+                parse_rules([rule.payload() for rule in rules])
+            except RulesInvalid as error:
+                raise ValueError(error.reason) from None
         return rules
 
     @model_validator(mode="after")

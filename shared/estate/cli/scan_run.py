@@ -26,10 +26,9 @@ from estate.cli.scan_report import FindingsSummary, JsonLinesWriter, ObservingSi
 from estate_runtime.aws import TargetSession, client_config, session_name_for, target_session
 from estate_runtime.report_writer import DirectorySink, Sink
 from estate_scanners.s3.analyzer import scan_buckets
-from estate_scanners.s3.check_model import TagRuleSet
 from estate_scanners.s3.collector import DEFAULT_CONCURRENCY, BucketListingFailed
 from estate_scanners.tags import scan as tag_scan
-from estate_scanners.tags.rules import RulesInvalid, TagRule, parse_rules
+from estate_scanners.tags.rules import RulesInvalid, TagRule, TagRuleSet, parse_rules
 from estate_scanners.tags.scan import scan_tags
 
 Observer = Callable[[dict[str, Any]], None]
@@ -113,7 +112,7 @@ def _scan(
         session,
         account_id=account_id,
         regions=regions,
-        rules=rules,
+        tag_rules=TagRuleSet(rules),
         scan_id=scan_id,
         scan_started=started,
         sink=sink,
@@ -140,8 +139,13 @@ def _rules_and_account(
         regions, expected = account.regions, account.account_id
     for option in arguments.required_tag:
         key, _, pattern = option.partition("=")
-        payload = [rule for rule in payload if rule["key"] != key]
-        payload.append({"key": key, "values": None, "pattern": pattern or None})
+        rule = {"key": key, "values": None, "pattern": pattern or None}
+        try:  # each option alone first, so the line names the option that is refused
+            parse_rules([rule])
+        except RulesInvalid as error:
+            raise UserError(f"--required-tag {option}: {error.reason}") from None
+        payload = [known for known in payload if known["key"] != key]
+        payload.append(rule)
     if not payload:
         if arguments.scanner == "tags":
             raise UserError(

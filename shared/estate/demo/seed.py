@@ -21,8 +21,8 @@ from typing import Any, Final
 
 from estate.accounts import Account
 from estate_scanners.s3.checks import all_checks
+from estate_scanners.tags.checks.required_tags import CHECK as INSTANCE_REQUIRED_TAGS
 from estate_scanners.tags.rules import TagRule, parse_rules
-from estate_scanners.tags.scan import CHECK_ID as INSTANCE_CHECK
 
 AMI: Final = "ami-12c6146b"  # one of moto's built-in images
 # Not configured on well-run buckets either: these checks fail on every seeded bucket.
@@ -105,7 +105,9 @@ class SeededAccount:
         }
         for instance in self.instances:
             if instance.profile != "compliant":
-                failures[(instance.instance_id, INSTANCE_CHECK)] = "LOW"
+                failures[(instance.instance_id, INSTANCE_REQUIRED_TAGS.check_id)] = (
+                    INSTANCE_REQUIRED_TAGS.severity
+                )
         if not self.account_block_on:
             check = "s3.account_public_access_block"
             failures[(self.account.account_id, check)] = severities[check]

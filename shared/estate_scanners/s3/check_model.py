@@ -1,12 +1,25 @@
-"""What a check is: declarative metadata beside a pure judge, and the verdict the judge returns."""
+"""The S3 analyzer's checks: the subjects its judges take and how they read fetched facts.
+
+The rest of a check — `CheckSpec`, `Verdict` and its helpers, `Remediation` — is shared with
+the tag checker (`estate_scanners.check_model`) and re-exported here, so an S3 check module
+imports its whole vocabulary from this one module.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Final, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final, TypeVar
 
-from estate_runtime.findings import Severity, Status
+from estate_scanners.check_model import (
+    ACCOUNT_RESOURCE,
+    CheckSpec,
+    Remediation,
+    Verdict,
+    errored,
+    failed,
+    passed,
+)
 from estate_scanners.s3.facts import (
     AccountFacts,
     BucketFacts,
@@ -15,42 +28,32 @@ from estate_scanners.s3.facts import (
     FetchError,
     NotConfigured,
 )
-from estate_scanners.tags.rules import TagRule
+from estate_scanners.tags.rules import TagRuleSet
+
+__all__ = [
+    "ACCOUNT_RESOURCE",
+    "BUCKET_RESOURCE",
+    "AccountCheck",
+    "AccountJudge",
+    "BucketCheck",
+    "BucketJudge",
+    "BucketSubject",
+    "CheckSpec",
+    "FactCheck",
+    "FactUnavailable",
+    "Remediation",
+    "TagRuleSet",
+    "Verdict",
+    "errored",
+    "failed",
+    "not_configured_code",
+    "passed",
+    "present",
+]
 
 T = TypeVar("T")
 
 BUCKET_RESOURCE: Final = "AWS::S3::Bucket"
-ACCOUNT_RESOURCE: Final = "AWS::::Account"
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """A judge's answer: status, one human sentence, the facts that decided it, and which of
-    the check's `conditional_controls` apply to this resource."""
-
-    status: Status
-    message: str
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-    extra_controls: tuple[str, ...] = ()
-
-    def with_controls(self, *controls: str) -> Verdict:
-        """The same verdict, also mapped to these (conditional) controls."""
-        return replace(self, extra_controls=self.extra_controls + controls)
-
-
-def passed(message: str, **evidence: Any) -> Verdict:
-    """A PASS verdict."""
-    return Verdict("PASS", message, evidence)
-
-
-def failed(message: str, **evidence: Any) -> Verdict:
-    """A FAIL verdict."""
-    return Verdict("FAIL", message, evidence)
-
-
-def errored(message: str, **evidence: Any) -> Verdict:
-    """An ERROR verdict: the check could not be decided."""
-    return Verdict("ERROR", message, evidence)
 
 
 class FactUnavailable(Exception):
@@ -76,37 +79,12 @@ def not_configured_code(fetched: Fetched[object]) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class TagRuleSet:
-    """The account's required-tag rules (the tag checker's, reused for buckets)."""
-
-    rules: tuple[TagRule, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class BucketSubject:
     """What a bucket check judges: the bucket, the account it lives in, the scan's settings."""
 
     bucket: BucketFacts
     account: AccountFacts
-    tag_rules: TagRuleSet = TagRuleSet()
-
-
-@dataclass(frozen=True, slots=True)
-class Remediation:
-    """How to fix a FAIL: one imperative sentence and the AWS documentation page that shows how."""
-
-    text: str
-    url: str
-
-    def __post_init__(self) -> None:
-        if not self.text or "\n" in self.text or len(self.text) > 512:
-            raise ValueError("a remediation is one sentence of at most 512 characters")
-        if not self.url.startswith("https://docs.aws.amazon.com/"):
-            raise ValueError(f"a remediation links AWS documentation, not {self.url!r}")
-
-    def as_finding(self) -> dict[str, str]:
-        """The remediation as the finding's `remediation` field."""
-        return {"text": self.text, "url": self.url}
+    tag_rules: TagRuleSet = field(default_factory=TagRuleSet)
 
 
 BucketJudge = Callable[[BucketSubject], Verdict]
@@ -114,49 +92,20 @@ AccountJudge = Callable[[AccountFacts], Verdict]
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckSpec:
-    """Metadata every check declares beside its judge.
-
-    `needs` lists the facts the judge reads: the collector fetches exactly the union
-    of all checks' needs. Unless `judges_partial_facts`, a needed fact that could not
-    be fetched gives ERROR without calling the judge; a judge that can still decide
+class FactCheck(CheckSpec):
+    """An S3 check: `needs` lists the facts the judge reads, and the collector fetches exactly
+    the union of all checks' needs. Unless `judges_partial_facts`, a needed fact that could
+    not be fetched gives ERROR without calling the judge; a judge that can still decide
     with some facts missing (public access: a block flag read elsewhere may settle it)
     sets the flag and handles `FetchError` itself.
-
-    `remediation` says how to fix a FAIL; findings carry it and the README table shows it.
-
-    `controls` apply to every finding of the check; `conditional_controls` pairs a control
-    with the condition (in words, for the README) under which it applies too, and the judge
-    names the ones that hold through `Verdict.with_controls`.
     """
 
-    check_id: str
-    title: str
-    severity: Severity
-    severity_reason: str
-    controls: tuple[str, ...]
-    conditional_controls: tuple[tuple[str, str], ...] = ()
     needs: frozenset[Fact]
-    resource_type: str
-    remediation: Remediation
     judges_partial_facts: bool = False
-
-    def controls_for(self, verdict: Verdict) -> tuple[str, ...]:
-        """The finding's controls: the check's own plus the conditional ones the verdict names."""
-        declared = {control for control, _ in self.conditional_controls}
-        undeclared = [c for c in verdict.extra_controls if c not in declared]
-        if undeclared:
-            raise ValueError(f"{self.check_id} names undeclared controls {undeclared}")
-        return self.controls + tuple(c for c in verdict.extra_controls if c not in self.controls)
-
-    @property
-    def name(self) -> str:
-        """The id without the scanner prefix: the check's module and function name."""
-        return self.check_id.partition(".")[2]
 
 
 @dataclass(frozen=True, kw_only=True)
-class BucketCheck(CheckSpec):
+class BucketCheck(FactCheck):
     """A check run once per bucket."""
 
     judge: BucketJudge
@@ -164,7 +113,7 @@ class BucketCheck(CheckSpec):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AccountCheck(CheckSpec):
+class AccountCheck(FactCheck):
     """A check run once per account."""
 
     judge: AccountJudge

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
+from estate_scanners.check_model import run_judge
 from estate_scanners.s3.check_model import (
     AccountCheck,
     BucketCheck,
     BucketSubject,
-    CheckSpec,
+    FactCheck,
     FactUnavailable,
     Verdict,
     errored,
 )
 from estate_scanners.s3.facts import AccountFacts, Fact, Fetched, FetchError
-
-LOGGER = logging.getLogger(__name__)
 
 
 def judge_bucket(check: BucketCheck, subject: BucketSubject) -> Verdict:
@@ -34,7 +32,7 @@ def judge_account(check: AccountCheck, account: AccountFacts) -> Verdict:
 
 
 def unreadable_facts(
-    check: CheckSpec, read: Callable[[Fact], Fetched[object]]
+    check: FactCheck, read: Callable[[Fact], Fetched[object]]
 ) -> dict[str, FetchError]:
     """The check's needed facts that could not be fetched, by fact name."""
     return {
@@ -56,26 +54,22 @@ def error_verdict(errors: dict[str, FetchError]) -> Verdict:
 
 
 def _judge(
-    check: CheckSpec, read: Callable[[Fact], Fetched[object]], run: Callable[[], Verdict]
+    check: FactCheck, read: Callable[[Fact], Fetched[object]], run: Callable[[], Verdict]
 ) -> Verdict:
     if not check.judges_partial_facts:
         errors = unreadable_facts(check, read)
         if errors:
             return error_verdict(errors)
-    try:
-        verdict = run()
-        check.controls_for(verdict)  # a verdict naming an undeclared control is a check bug
-        return verdict
-    except FactUnavailable as missing:
-        # A partial judge that could not decide, or a judge reading a fact its `needs`
-        # do not list (it sees NOT_FETCHED): either way, ERROR naming the fact.
-        name = next(
-            (f.value for f in sorted(check.needs) if read(f) == missing.error), "undeclared"
-        )
-        return error_verdict({name: missing.error})
-    except Exception:  # one check's bug must not stop the scan of every bucket
-        LOGGER.exception("check %s crashed", check.check_id)
-        return errored(
-            f"The check {check.check_id} failed unexpectedly; the scanner's log has the trace.",
-            errors={"check": {"code": "CheckCrashed", "message": check.check_id}},
-        )
+
+    def decide() -> Verdict:
+        try:
+            return run()
+        except FactUnavailable as missing:
+            # A partial judge that could not decide, or a judge reading a fact its `needs`
+            # do not list (it sees NOT_FETCHED): either way, ERROR naming the fact.
+            name = next(
+                (f.value for f in sorted(check.needs) if read(f) == missing.error), "undeclared"
+            )
+            return error_verdict({name: missing.error})
+
+    return run_judge(check, decide)

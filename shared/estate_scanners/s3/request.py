@@ -32,7 +32,7 @@ from estate_runtime.events import (
 )
 from estate_runtime.report_writer import SHARD_PATTERN
 from estate_scanners.s3.check_model import TagRuleSet
-from estate_scanners.tags.rules import RulesInvalid, parse_rules
+from estate_scanners.tags.rules import rules_from_event
 
 # Legacy us-east-1 buckets may hold capitals and underscores and run to 255 characters.
 BUCKET_NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
@@ -86,14 +86,7 @@ def parse_request(event: object) -> S3ScanRequest:
 
 def parse_tag_rules(raw: object) -> TagRuleSet:
     """`required_tags`, in the tag checker's rules payload; absent or null means no rule."""
-    if raw is None:
-        return TagRuleSet()
-    try:
-        return TagRuleSet(parse_rules(raw))
-    except RulesInvalid as error:
-        # The rules parser says "required_tags[0].key: reason": keep its field path.
-        field, _, reason = str(error).partition(": ")
-        raise EventInvalid(field, reason) from None
+    return TagRuleSet() if raw is None else TagRuleSet(rules_from_event(raw))
 
 
 def _continued(request: S3ScanRequest, continuation: Mapping[str, Any]) -> S3ScanRequest:

@@ -28,6 +28,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from estate_runtime.deadline import Deadline
 from estate_runtime.responses import UNUSABLE_RESPONSE
 from estate_runtime.retries import is_transient
+from estate_scanners.tags.facts import Instance
 
 PAGE_SIZE: Final = 1000
 # pending/running/stopping/stopped: "terminated" and "shutting-down" are left out on purpose.
@@ -38,16 +39,6 @@ FIRST_PAGE_ESTIMATE_MS: Final = 3_000.0
 REGION_FAILURES: Final = (ClientError, BotocoreConnectionError, HTTPClientError, *UNUSABLE_RESPONSE)
 # Wait before the second try of a page that failed transiently.
 REFETCH_PAUSE_S: Final = 1.0
-
-
-@dataclass(frozen=True)
-class Instance:
-    """What the tag check needs of one instance."""
-
-    region: str
-    instance_id: str
-    owner_id: str
-    tags: Mapping[str, str]
 
 
 @dataclass(frozen=True)

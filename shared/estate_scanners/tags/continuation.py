@@ -6,11 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from estate_scanners.scan_result import Continuation
+
 FIELDS: Final = frozenset({"regions", "next_token", "next_part"})
 
 
 @dataclass(frozen=True)
-class TagScanContinuation:
+class RegionContinuation(Continuation):
     """The regions still to page (in order), the token to resume each one from (absent:
     from its first page) and the part number each region's own shard continues at (absent:
     0) — every region writes its own parts, so the numbering is per region."""
@@ -28,7 +30,7 @@ class TagScanContinuation:
         }
 
     @classmethod
-    def from_json(cls, payload: object, *, scan_regions: Sequence[str]) -> TagScanContinuation:
+    def from_json(cls, payload: object, *, scan_regions: Sequence[str]) -> RegionContinuation:
         """Read a continuation; raise ``ValueError`` naming the field if it is unusable."""
         if not isinstance(payload, Mapping):
             raise ValueError("continuation: expected an object")

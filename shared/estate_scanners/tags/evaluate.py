@@ -1,4 +1,7 @@
-"""The judgement of one instance's tags against the rules: pure, no AWS involved.
+"""The judgement of a resource's tags against the rules: pure, no AWS involved.
+
+Both scanners' required-tag checks (`ec2.required_tags`, `s3.required_tags`) judge with it,
+so "compliant tags" means one thing for instances and buckets alike.
 
 A required key that is absent is ``missing``; a present key whose value breaks its rule is
 ``invalid``; a missing key that exists in another letter case (``owner`` for ``Owner``) is
@@ -25,8 +28,9 @@ class InvalidValue:
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """PASS or FAIL for one instance, and the facts that decided it."""
+class TagJudgement:
+    """PASS or FAIL for one resource's tags, and the facts that decided it (a check turns it
+    into its `Verdict`)."""
 
     status: Literal["PASS", "FAIL"]
     required: tuple[str, ...]
@@ -61,28 +65,26 @@ class Verdict:
         return "; ".join(parts)
 
 
-def evaluate_instance(instance_tags: Mapping[str, str], rules: Sequence[TagRule]) -> Verdict:
-    """Check one instance's tags (key → value) against every rule."""
+def evaluate_tags(tags: Mapping[str, str], rules: Sequence[TagRule]) -> TagJudgement:
+    """Judge one resource's tags (key → value) against every rule."""
     missing: list[str] = []
     invalid: dict[str, InvalidValue] = {}
     case_mismatch: dict[str, tuple[str, ...]] = {}
     for rule in rules:
-        if rule.key not in instance_tags:
+        if rule.key not in tags:
             missing.append(rule.key)
             variants = tuple(
                 sorted(
-                    key
-                    for key in instance_tags
-                    if key != rule.key and key.casefold() == rule.key.casefold()
+                    key for key in tags if key != rule.key and key.casefold() == rule.key.casefold()
                 )
             )
             if variants:
                 case_mismatch[rule.key] = variants
             continue
-        value = instance_tags[rule.key]
+        value = tags[rule.key]
         if not rule.allows(value):
             invalid[rule.key] = InvalidValue(value, rule)
-    return Verdict(
+    return TagJudgement(
         status="FAIL" if missing or invalid else "PASS",
         required=tuple(rule.key for rule in rules),
         missing=tuple(missing),

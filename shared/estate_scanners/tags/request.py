@@ -28,8 +28,8 @@ from estate_runtime.events import (
     require_str_list,
 )
 from estate_runtime.report_writer import SHARD_PATTERN
-from estate_scanners.tags.continuation import TagScanContinuation
-from estate_scanners.tags.rules import RulesInvalid, TagRule, parse_rules
+from estate_scanners.tags.continuation import RegionContinuation
+from estate_scanners.tags.rules import TagRuleSet, rules_from_event
 
 EVENT_FIELDS: Final = SCAN_TARGET_FIELDS | {"regions", "required_tags", "shard"}
 
@@ -40,9 +40,9 @@ class TagScanRequest:
 
     target: ScanTarget
     regions: tuple[str, ...]
-    rules: tuple[TagRule, ...]
+    tag_rules: TagRuleSet
     shard: str
-    continuation: TagScanContinuation | None
+    continuation: RegionContinuation | None
 
 
 def parse_request(event: object) -> TagScanRequest:
@@ -53,23 +53,18 @@ def parse_request(event: object) -> TagScanRequest:
     regions = require_str_list(body, "regions", REGION_PATTERN, "a region name")
     if "required_tags" not in body:
         raise EventInvalid("required_tags", "required")
-    try:
-        rules = parse_rules(body["required_tags"])
-    except RulesInvalid as error:
-        # The rules parser says "required_tags[0].key: reason": keep its field path.
-        field, _, reason = str(error).partition(": ")
-        raise EventInvalid(field, reason) from None
+    tag_rules = TagRuleSet(rules_from_event(body["required_tags"]))
     continuation = None
     if target.continuation is not None:
         try:
-            continuation = TagScanContinuation.from_json(target.continuation, scan_regions=regions)
+            continuation = RegionContinuation.from_json(target.continuation, scan_regions=regions)
         except ValueError as error:
             field, _, reason = str(error).partition(": ")
             raise EventInvalid(field, reason) from None
     return TagScanRequest(
         target=target,
         regions=regions,
-        rules=rules,
+        tag_rules=tag_rules,
         shard=optional_str(body, "shard", SHARD_PATTERN, "1-64 letters, digits or _") or "0000",
         continuation=continuation,
     )

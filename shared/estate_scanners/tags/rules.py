@@ -6,7 +6,10 @@ The form is what ``estate.accounts`` produces from ``accounts/<name>.yaml``::
      {"key": "Environment", "values": ["dev", "staging", "prod"], "pattern": null}]
 
 At most one of ``values`` / ``pattern`` is set; with neither, the key must merely exist.
-Patterns are Python ``re`` syntax and must match the *whole* value (``re.fullmatch``):
+Patterns are Python ``re`` syntax, compiled only through
+``estate_runtime.patterns.compile_rule_pattern``: a pattern that could backtrack
+catastrophically (``^([a-z0-9]+[._-]?)+@acme\\.example$``) is refused here, so a rule can
+never stall a scan. A pattern must match the *whole* value (``re.fullmatch``):
 ``[0-9]{4}`` refuses ``12345`` whether or not its author wrote anchors, and a trailing
 newline never slips past a ``$``. Keys are case-sensitive, as in AWS; two rules whose keys
 differ only in letter case are refused, since the checker's case hints could not tell them
@@ -20,13 +23,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from estate_runtime.events import EventInvalid
+from estate_runtime.patterns import UnsafePattern, compile_rule_pattern, refusal_reason
+
 MAX_KEY_LENGTH: Final = 128  # AWS tag key limit
 MAX_VALUE_LENGTH: Final = 256  # AWS tag value limit
 _FIELDS: Final = frozenset({"key", "values", "pattern"})
 
 
 class RulesInvalid(ValueError):
-    """A rules payload that cannot be used; the message names the rule and field."""
+    """A rules payload that cannot be used; the message is ``<field path>: <reason>``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.field, _, self.reason = message.partition(": ")
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,14 @@ class TagRule:
     key: str
     values: tuple[str, ...] | None = None
     pattern: re.Pattern[str] | None = None
+
+    def __post_init__(self) -> None:
+        # A rule built by hand (not by `parse_rules`) meets the same gate: no rule can run
+        # a pattern that backtracks catastrophically, whoever compiled it.
+        if self.pattern is not None:
+            reason = refusal_reason(self.pattern.pattern)
+            if reason is not None:
+                raise UnsafePattern(self.pattern.pattern, reason)
 
     def allows(self, value: str) -> bool:
         """Whether ``value`` satisfies this rule (the key being present)."""
@@ -54,6 +72,13 @@ class TagRule:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TagRuleSet:
+    """The account's required-tag rules, as both scanners' check subjects carry them."""
+
+    rules: tuple[TagRule, ...] = ()
+
+
 def parse_rules(payload: object) -> tuple[TagRule, ...]:
     """Read and validate a rules payload; raise ``RulesInvalid`` with a one-line reason."""
     if not isinstance(payload, Sequence) or isinstance(payload, str | bytes):
@@ -70,6 +95,14 @@ def parse_rules(payload: object) -> tuple[TagRule, ...]:
             )
         seen[folded] = rule.key
     return rules
+
+
+def rules_from_event(payload: object) -> tuple[TagRule, ...]:
+    """`parse_rules` for a handler's event: a refusal is an `EventInvalid` naming the field."""
+    try:
+        return parse_rules(payload)
+    except RulesInvalid as error:
+        raise EventInvalid(error.field, error.reason) from None
 
 
 def _parse_rule(index: int, item: object) -> TagRule:
@@ -112,6 +145,6 @@ def _parse_pattern(where: str, pattern: object) -> re.Pattern[str]:
     if not isinstance(pattern, str) or not pattern:
         raise RulesInvalid(f"{where}.pattern: expected a non-empty regular expression")
     try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise RulesInvalid(f"{where}.pattern: {pattern!r} is not a valid regex: {error}") from None
+        return compile_rule_pattern(pattern)
+    except UnsafePattern as error:
+        raise RulesInvalid(f"{where}.pattern: {pattern!r} is refused: {error.reason}") from None

@@ -9,28 +9,18 @@ Modules whose names start with `_` are helpers, not checks.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import cache
 from typing import Any
 
-from estate_scanners.s3.check_model import AccountCheck, BucketCheck, CheckSpec
+from estate_scanners.check_model import check_table, discover_checks
+from estate_scanners.s3.check_model import AccountCheck, BucketCheck, FactCheck
 from estate_scanners.s3.facts import Fact
 
 
 @cache
-def all_checks() -> tuple[CheckSpec, ...]:
+def all_checks() -> tuple[FactCheck, ...]:
     """Every registered check, sorted by id."""
-    found: list[CheckSpec] = []
-    for module_info in pkgutil.iter_modules(__path__):
-        if module_info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
-        check = getattr(module, "CHECK", None)
-        if not isinstance(check, CheckSpec):
-            raise TypeError(f"check module {module.__name__} defines no CHECK")
-        found.append(check)
-    return tuple(sorted(found, key=lambda check: check.check_id))
+    return discover_checks(__name__, __path__, FactCheck)
 
 
 def bucket_checks() -> tuple[BucketCheck, ...]:
@@ -49,25 +39,5 @@ def needed_facts() -> frozenset[Fact]:
 
 
 def severity_table() -> list[dict[str, Any]]:
-    """One row per check (id, title, severity, why, controls, remediation), for the README.
-
-    `controls` lists the check's controls, a conditional one followed by its condition in
-    parentheses (`SecurityHub:S3.10 (versioned)`); `conditional_controls` maps each
-    conditional control to that condition, for readers that want the ids alone.
-    """
-    return [
-        {
-            "check_id": check.check_id,
-            "title": check.title,
-            "severity": check.severity,
-            "why": check.severity_reason,
-            "controls": [
-                *check.controls,
-                *(f"{control} ({when})" for control, when in check.conditional_controls),
-            ],
-            "conditional_controls": dict(check.conditional_controls),
-            "resource_type": check.resource_type,
-            "remediation": check.remediation.as_finding(),
-        }
-        for check in all_checks()
-    ]
+    """One row per check, for the README (`estate_scanners.check_model.check_table`)."""
+    return check_table(all_checks())

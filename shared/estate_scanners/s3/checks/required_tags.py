@@ -16,7 +16,7 @@ from estate_scanners.s3.check_model import (
     present,
 )
 from estate_scanners.s3.facts import Fact, Tags
-from estate_scanners.tags.evaluate import evaluate_instance
+from estate_scanners.tags.evaluate import evaluate_tags
 
 
 def required_tags(subject: BucketSubject) -> Verdict:
@@ -29,7 +29,7 @@ def required_tags(subject: BucketSubject) -> Verdict:
             f"Bucket {bucket.name} is not held to any required tag: the account sets no rule.",
             required=[],
         )
-    judgement = evaluate_instance(tags.values, rules)
+    judgement = evaluate_tags(tags.values, rules)
     evidence = judgement.evidence()
     if judgement.status == "FAIL":
         return failed(

@@ -13,7 +13,16 @@ import pytest
 from estate_runtime.deadline import Deadline
 from estate_runtime.findings import SCHEMA_PATH
 from estate_scanners.s3.checks import account_checks, bucket_checks
+from estate_scanners.s3.continuation import BucketContinuation
+from estate_scanners.scan_result import ScanResult
 from tests.support.s3_world import ACCOUNT_ID, S3World
+
+
+def resumed(result: ScanResult) -> BucketContinuation:
+    """The run's continuation, which must be there."""
+    assert isinstance(result.continuation, BucketContinuation)
+    return result.continuation
+
 
 BUCKET_CHECKS = len(bucket_checks())
 ACCOUNT_CHECKS = len(account_checks())
@@ -45,7 +54,9 @@ def seven_buckets(world: S3World) -> S3World:
 def test_batches_map_to_parts_in_bucket_name_order(seven_buckets: S3World) -> None:
     result = seven_buckets.scan(batch_size=3)
 
-    parts = {key: {f["resource_id"] for f in seven_buckets.sink.read(key)} for key in result.keys}
+    parts = {
+        key: {f["resource_id"] for f in seven_buckets.sink.read(key)} for key in result.part_keys
+    }
     prefix = f"findings/scanner=s3/account={ACCOUNT_ID}/dt=2026-03-01/scan-test-0000-"
     assert parts == {
         f"{prefix}00000.jsonl.gz": {ACCOUNT_ID},
@@ -63,22 +74,22 @@ def test_the_deadline_returns_a_cursor_and_the_rerun_completes_without_gaps_or_r
 ) -> None:
     first = seven_buckets.scan(batch_size=3, deadline=stops_after(1))
 
-    assert first.continuation == {"start_after": "bucket-c", "next_part": 2}
-    assert first.buckets_scanned == 3
+    assert resumed(first) == BucketContinuation(next_part=2, start_after="bucket-c")
+    assert first.resources_scanned == 3
 
     second = seven_buckets.scan(
         batch_size=3,
-        start_after=first.continuation["start_after"],
-        first_part=first.continuation["next_part"],
+        start_after=resumed(first).start_after,
+        first_part=resumed(first).next_part,
     )
 
     assert second.continuation is None
-    assert second.buckets_scanned == 4
+    assert second.resources_scanned == 4
     counts = keyed(seven_buckets.findings())
     assert set(counts.values()) == {1}
     assert {bucket for bucket, _ in counts} == {*NAMES, ACCOUNT_ID}
     assert len(counts) == len(NAMES) * BUCKET_CHECKS + ACCOUNT_CHECKS
-    assert set(first.keys).isdisjoint(second.keys)
+    assert set(first.part_keys).isdisjoint(second.part_keys)
 
 
 def test_a_shard_continues_with_the_list_of_remaining_buckets(seven_buckets: S3World) -> None:
@@ -86,18 +97,18 @@ def test_a_shard_continues_with_the_list_of_remaining_buckets(seven_buckets: S3W
 
     first = seven_buckets.scan(buckets=shard, shard="0003", batch_size=2, deadline=stops_after(1))
 
-    assert first.continuation == {"buckets": ["bucket-e", "bucket-g"], "next_part": 1}
+    assert resumed(first) == BucketContinuation(next_part=1, buckets=("bucket-e", "bucket-g"))
     second = seven_buckets.scan(
-        buckets=first.continuation["buckets"],
+        buckets=resumed(first).buckets,
         shard="0003",
-        first_part=first.continuation["next_part"],
+        first_part=resumed(first).next_part,
         batch_size=2,
     )
     assert second.continuation is None
     counts = keyed(seven_buckets.findings())
     assert {bucket for bucket, _ in counts} == set(shard)  # a shard skips account checks
     assert set(counts.values()) == {1}
-    assert all("-0003-" in key for key in first.keys + second.keys)
+    assert all("-0003-" in key for key in first.part_keys + second.part_keys)
 
 
 def test_a_deadline_before_the_first_batch_still_writes_the_account_finding(
@@ -105,11 +116,11 @@ def test_a_deadline_before_the_first_batch_still_writes_the_account_finding(
 ) -> None:
     result = seven_buckets.scan(deadline=stops_after(0))
 
-    assert result.continuation == {"start_after": None, "next_part": 1}
+    assert resumed(result) == BucketContinuation(next_part=1, start_after=None)
     assert [f["resource_id"] for f in seven_buckets.findings()] == [ACCOUNT_ID] * ACCOUNT_CHECKS
 
     rest = seven_buckets.scan(first_part=1, start_after=None, include_account_checks=False)
-    assert rest.buckets_scanned == len(NAMES)
+    assert rest.resources_scanned == len(NAMES)
     assert set(keyed(seven_buckets.findings()).values()) == {1}
 
 
@@ -119,7 +130,7 @@ def test_rerunning_the_same_scan_overwrites_its_parts(seven_buckets: S3World) ->
 
     second = seven_buckets.scan(batch_size=3)
 
-    assert second.keys == first.keys
+    assert second.part_keys == first.part_keys
     assert set(seven_buckets.sink.objects) == set(stored)
     assert set(keyed(seven_buckets.findings()).values()) == {1}
 
@@ -131,7 +142,7 @@ def test_a_shorter_rerun_removes_the_parts_a_longer_run_left(seven_buckets: S3Wo
 
     result = seven_buckets.scan(batch_size=2)
 
-    assert set(seven_buckets.sink.objects) == set(result.keys)
+    assert set(seven_buckets.sink.objects) == set(result.part_keys)
     assert {f["resource_id"] for f in seven_buckets.findings()} == {*NAMES[:2], ACCOUNT_ID}
 
 
@@ -163,13 +174,13 @@ def test_the_result_counts_what_was_written(seven_buckets: S3World) -> None:
         Counter(f["severity"] for f in findings if f["status"] == "FAIL")
     )
     assert result.findings_by_status["ERROR"] == BUCKET_CHECKS
-    assert result.buckets_scanned == len(NAMES)
+    assert result.resources_scanned == len(NAMES)
 
 
 def test_an_account_without_buckets_still_reports_the_account_check(world: S3World) -> None:
     result = world.scan()
 
-    assert result.buckets_scanned == 0
+    assert result.resources_scanned == 0
     assert [f["check_id"] for f in world.findings()] == [c.check_id for c in account_checks()]
 
 
@@ -177,21 +188,21 @@ def test_a_continuation_that_stops_before_its_first_batch_hands_back_its_own_cur
     seven_buckets: S3World,
 ) -> None:
     first = seven_buckets.scan(batch_size=3, deadline=stops_after(1))
-    assert first.continuation == {"start_after": "bucket-c", "next_part": 2}
+    assert resumed(first) == BucketContinuation(next_part=2, start_after="bucket-c")
 
     stalled = seven_buckets.scan(
         batch_size=3, start_after="bucket-c", first_part=2, deadline=stops_after(0)
     )
 
-    assert stalled.buckets_scanned == 0
-    assert stalled.continuation == {"start_after": "bucket-c", "next_part": 2}
+    assert stalled.resources_scanned == 0
+    assert resumed(stalled) == BucketContinuation(next_part=2, start_after="bucket-c")
     rest = seven_buckets.scan(
         batch_size=3,
-        start_after=stalled.continuation["start_after"],
-        first_part=stalled.continuation["next_part"],
+        start_after=resumed(stalled).start_after,
+        first_part=resumed(stalled).next_part,
     )
     assert rest.continuation is None
-    assert rest.buckets_scanned == len(NAMES) - 3
+    assert rest.resources_scanned == len(NAMES) - 3
     counts = keyed(seven_buckets.findings())
     assert set(counts.values()) == {1}
     assert {bucket for bucket, _ in counts} == {*NAMES, ACCOUNT_ID}

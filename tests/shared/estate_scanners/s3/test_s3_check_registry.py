@@ -24,7 +24,7 @@ from estate_scanners.s3.check_model import (
     AccountCheck,
     BucketCheck,
     BucketSubject,
-    CheckSpec,
+    FactCheck,
     TagRuleSet,
 )
 from estate_scanners.s3.checks import all_checks, bucket_checks, needed_facts, severity_table
@@ -53,6 +53,7 @@ ALLOWED_IMPORT_ROOTS = (
     "pkgutil",
     "re",
     "estate_scanners.s3",
+    "estate_scanners.check_model",
     "estate_runtime.findings",
     "estate_scanners.tags.rules",
     "estate_scanners.tags.evaluate",
@@ -106,7 +107,7 @@ def test_the_registry_is_the_check_modules_and_holds_every_check_asked_for() -> 
 
 
 @pytest.mark.parametrize("check", all_checks(), ids=lambda c: c.check_id)
-def test_each_check_keeps_the_registry_rules(check: CheckSpec) -> None:
+def test_each_check_keeps_the_registry_rules(check: FactCheck) -> None:
     assert CHECK_ID.match(check.check_id)
     assert check.severity in SEVERITIES
     assert all(CONTROL.match(control) for control in check.controls)
@@ -124,7 +125,7 @@ def test_each_check_keeps_the_registry_rules(check: CheckSpec) -> None:
 @pytest.mark.parametrize("name", check_modules())
 def test_module_name_function_name_and_check_id_agree(name: str) -> None:
     module = importlib.import_module(f"estate_scanners.s3.checks.{name}")
-    check: CheckSpec = module.CHECK
+    check: FactCheck = module.CHECK
 
     assert check.check_id == f"s3.{name}"
     assert check.name == name

@@ -7,7 +7,7 @@ import re
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from estate_scanners.tags.evaluate import evaluate_instance
+from estate_scanners.tags.evaluate import evaluate_tags
 from estate_scanners.tags.rules import TagRule
 
 keys = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij_-", min_size=1, max_size=12)
@@ -45,12 +45,12 @@ def test_every_required_key_with_a_valid_value_passes(
     case: tuple[list[TagRule], dict[str, str]],
 ) -> None:
     rules, tags = case
-    verdict = evaluate_instance(tags, rules)
-    assert verdict.status == "PASS"
-    assert verdict.missing == ()
-    assert dict(verdict.invalid) == {}
-    assert verdict.summary() == ""
-    assert verdict.evidence()["required"] == [rule.key for rule in rules]
+    judgement = evaluate_tags(tags, rules)
+    assert judgement.status == "PASS"
+    assert judgement.missing == ()
+    assert dict(judgement.invalid) == {}
+    assert judgement.summary() == ""
+    assert judgement.evidence()["required"] == [rule.key for rule in rules]
 
 
 @given(rules_and_good_tags(), st.data())
@@ -60,10 +60,10 @@ def test_removing_any_required_key_fails_and_names_it(
     rules, tags = case
     removed = data.draw(st.sampled_from([rule.key for rule in rules]))
     del tags[removed]
-    verdict = evaluate_instance(tags, rules)
-    assert verdict.status == "FAIL"
-    assert verdict.missing == (removed,)
-    assert removed in verdict.summary()
+    judgement = evaluate_tags(tags, rules)
+    assert judgement.status == "FAIL"
+    assert judgement.missing == (removed,)
+    assert removed in judgement.summary()
 
 
 @given(rules_and_good_tags(), st.data())
@@ -75,11 +75,11 @@ def test_a_required_key_in_another_case_is_missing_with_a_hint(
     variant = rule.key.swapcase()
     assume(variant != rule.key)  # a key of "_" and "-" only has no other case
     tags[variant] = tags.pop(rule.key)
-    verdict = evaluate_instance(tags, rules)
-    assert verdict.status == "FAIL"
-    assert verdict.missing == (rule.key,)
-    assert verdict.case_mismatch == {rule.key: (variant,)}
-    assert verdict.evidence()["case_mismatch"] == {rule.key: [variant]}
+    judgement = evaluate_tags(tags, rules)
+    assert judgement.status == "FAIL"
+    assert judgement.missing == (rule.key,)
+    assert judgement.case_mismatch == {rule.key: (variant,)}
+    assert judgement.evidence()["case_mismatch"] == {rule.key: [variant]}
 
 
 @given(rules_and_good_tags(), st.data())
@@ -92,23 +92,23 @@ def test_a_value_outside_its_rule_fails_as_invalid_with_the_value_and_rule(
     rule = data.draw(st.sampled_from(constrained))
     bad = data.draw(values.filter(lambda value: not rule.allows(value)))
     tags[rule.key] = bad
-    verdict = evaluate_instance(tags, rules)
-    assert verdict.status == "FAIL"
-    assert verdict.missing == ()
-    assert verdict.invalid[rule.key].value == bad
-    assert verdict.evidence()["invalid"][rule.key] == {"value": bad, "rule": rule.describe()}
+    judgement = evaluate_tags(tags, rules)
+    assert judgement.status == "FAIL"
+    assert judgement.missing == ()
+    assert judgement.invalid[rule.key].value == bad
+    assert judgement.evidence()["invalid"][rule.key] == {"value": bad, "rule": rule.describe()}
 
 
 def test_the_dev_rules_on_a_typical_sloppy_instance(dev_rules: tuple[TagRule, ...]) -> None:
-    verdict = evaluate_instance(
+    judgement = evaluate_tags(
         {"owner": "jane.doe@acme.example", "Environment": "Production", "CostCenter": "12345"},
         dev_rules,
     )
-    assert verdict.status == "FAIL"
-    assert verdict.missing == ("Owner",)
-    assert set(verdict.invalid) == {"Environment", "CostCenter"}
-    assert verdict.case_mismatch == {"Owner": ("owner",)}
-    assert verdict.summary() == (
+    assert judgement.status == "FAIL"
+    assert judgement.missing == ("Owner",)
+    assert set(judgement.invalid) == {"Environment", "CostCenter"}
+    assert judgement.case_mismatch == {"Owner": ("owner",)}
+    assert judgement.summary() == (
         "missing Owner; values breaking their rule on Environment, CostCenter; "
         "keys in another letter case (owner for Owner)"
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from estate_scanners.tags.rules import RulesInvalid, TagRule, parse_rules
+from estate_runtime.patterns import UnsafePattern, refusal_reason
+from estate_scanners.tags.rules import MAX_VALUE_LENGTH, RulesInvalid, TagRule, parse_rules
 
 
 def test_the_dev_account_rules_parse_into_typed_rules(dev_rules_json: list[dict[str, Any]]) -> None:
@@ -63,7 +65,10 @@ def test_allowed_values_are_exact_and_case_sensitive() -> None:
         ([{"key": "A", "values": []}], r"required_tags\[0\]\.values: expected a non-empty list"),
         ([{"key": "A", "values": [1]}], r"required_tags\[0\]\.values: 1 is not a tag value"),
         ([{"key": "A", "values": ["x", "x"]}], r"required_tags\[0\]\.values: lists a value twice"),
-        ([{"key": "A", "pattern": "("}], r"required_tags\[0\]\.pattern: '\(' is not a valid regex"),
+        (
+            [{"key": "A", "pattern": "("}],
+            r"required_tags\[0\]\.pattern: '\(' is refused: not a valid regular",
+        ),
         ([{"key": "A", "pattern": ""}], r"required_tags\[0\]\.pattern: expected a non-empty"),
         ([{"key": "Owner"}, {"key": "owner"}], "keys 'Owner' and 'owner' differ only in case"),
     ],
@@ -72,3 +77,35 @@ def test_an_unusable_payload_is_refused_in_one_line(payload: object, message: st
     with pytest.raises(RulesInvalid, match=message) as caught:
         parse_rules(payload)
     assert "\n" not in str(caught.value)
+
+
+ISSUE_PATTERN = r"^([a-z0-9]+[._-]?)+@acme\.example$"
+
+
+def test_the_issue_pattern_is_refused_naming_the_field_and_the_reason() -> None:
+    with pytest.raises(RulesInvalid) as caught:
+        parse_rules([{"key": "Owner", "pattern": ISSUE_PATTERN}])
+    assert caught.value.field == "required_tags[0].pattern"
+    assert caught.value.reason.startswith(f"{ISSUE_PATTERN!r} is refused: nested quantifier")
+    assert "\n" not in str(caught.value)
+
+
+def test_a_rule_built_by_hand_cannot_carry_a_pattern_that_backtracks() -> None:
+    """Every way into a `TagRule` meets the gate, not only `parse_rules`."""
+    with pytest.raises(UnsafePattern, match="nested quantifier"):
+        TagRule("Owner", pattern=re.compile(ISSUE_PATTERN))
+
+
+def test_an_accepted_pattern_judges_a_256_character_adversarial_value() -> None:
+    """The linear-time guarantee is structural, never timed: the pattern the rule runs is
+    one `estate_runtime.patterns` accepted (a single free repetition before a literal
+    suffix), and the adversarial value — the shape that makes the refused pattern double
+    its time per character — is judged by that pattern, as refused."""
+    safe = r"^[a-z0-9._-]+@acme\.example$"
+    (rule,) = parse_rules([{"key": "Owner", "pattern": safe}])
+    assert rule.pattern is not None
+    assert refusal_reason(rule.pattern.pattern) is None
+    adversarial = "a" * 255 + "!"
+    assert len(adversarial) == MAX_VALUE_LENGTH
+    assert not rule.allows(adversarial)
+    assert rule.allows("a" * 240 + "@acme.example")

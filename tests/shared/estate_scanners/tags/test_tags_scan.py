@@ -18,8 +18,10 @@ from estate_runtime.aws import TargetSession, client_config, target_session
 from estate_runtime.deadline import Deadline
 from estate_runtime.findings import load_schema
 from estate_runtime.report_writer import MemorySink
-from estate_scanners.tags.rules import TagRule
-from estate_scanners.tags.scan import TagScanResult, scan_tags
+from estate_scanners.scan_result import ScanResult
+from estate_scanners.tags.continuation import RegionContinuation
+from estate_scanners.tags.rules import TagRule, TagRuleSet
+from estate_scanners.tags.scan import scan_tags
 
 ACCOUNT = "123456789012"
 REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2")
@@ -41,12 +43,12 @@ class TagScan:
         """The EC2 client of ``region``, to launch instances with."""
         return self.session.client("ec2", region)
 
-    def run(self, **options: Any) -> TagScanResult:
+    def run(self, **options: Any) -> ScanResult:
         """One run over every region (unless ``options`` say otherwise) with the given rules."""
         settings: dict[str, Any] = {
             "account_id": ACCOUNT,
             "regions": REGIONS,
-            "rules": self.rules,
+            "tag_rules": TagRuleSet(self.rules),
             "scan_id": "scan-1",
             "scan_started": STARTED,
             "clock": lambda: datetime(2025, 2, 1, 0, 0, 30, tzinfo=UTC),
@@ -93,7 +95,7 @@ def test_each_instance_gets_one_finding_that_passes_or_names_what_is_wrong(
     result = tag_scan.run(regions=("eu-west-1",))
 
     findings = tag_scan.findings()
-    assert result.instances_scanned == 7
+    assert result.resources_scanned == 7
     assert result.findings_by_status == {"PASS": 1, "FAIL": 6}
     assert result.failed_by_severity == {"LOW": 6}
     assert result.continuation is None
@@ -144,7 +146,7 @@ def test_terminated_instances_get_no_finding(
     ec2.terminate_instances(InstanceIds=gone)
     result = tag_scan.run(regions=("eu-west-1",))
     assert sorted(tag_scan.findings()) == sorted(live)
-    assert result.instances_scanned == 2
+    assert result.resources_scanned == 2
 
 
 def test_every_region_is_scanned_and_its_findings_carry_it(
@@ -157,7 +159,7 @@ def test_every_region_is_scanned_and_its_findings_carry_it(
         for instance_id in instance_ids:
             assert findings[instance_id]["region"] == region
             assert f":ec2:{region}:" in findings[instance_id]["resource_arn"]
-    assert result.instances_scanned == 6
+    assert result.resources_scanned == 6
 
 
 def test_a_denied_region_gives_one_error_finding_and_the_others_complete(
@@ -191,10 +193,8 @@ def test_a_denied_region_gives_one_error_finding_and_the_others_complete(
     assert "DescribeInstances failed in us-east-1 (UnauthorizedOperation)" in error["message"]
     regions = Counter(f["region"] for f in findings.values() if f["status"] != "ERROR")
     assert regions == {"eu-west-1": 2, "ap-southeast-2": 2}
-    assert result.region_errors == {
-        "us-east-1": "UnauthorizedOperation: You are not authorized to perform this operation."
-    }
-    assert result.errors == 1
+    assert result.units_in_error == {"us-east-1": error["message"]}
+    assert result.fetch_errors == 1
     assert result.findings_by_status["ERROR"] == 1
     assert result.continuation is None
 
@@ -212,7 +212,7 @@ def test_throttling_on_the_first_attempts_is_retried_and_succeeds(
     result = tag_scan.run(regions=("eu-west-1",))
     assert (throttled.calls, throttled.injected) == (3, 2)
     assert sorted(tag_scan.findings()) == sorted(launched)
-    assert result.errors == 0
+    assert len(result.units_in_error) == 0
 
 
 def test_throttled_beyond_the_attempts_is_an_error_for_that_region(
@@ -229,7 +229,7 @@ def test_throttled_beyond_the_attempts_is_an_error_for_that_region(
     # The bounded attempt count, twice (the page's second chance), no more.
     assert throttled.calls == 2 * 3
     assert tag_scan.findings()["eu-west-1"]["evidence"]["error_code"] == "RequestLimitExceeded"
-    assert result.instances_scanned == 0
+    assert result.resources_scanned == 0
 
 
 def test_a_region_of_more_than_1000_instances_is_read_in_full(
@@ -254,7 +254,7 @@ def test_a_region_of_more_than_1000_instances_is_read_in_full(
     assert all(request.get("NextToken") for request in requests[1:])
     assert sorted(tag_scan.findings()) == sorted(launched)
     assert result.findings_by_status == {"PASS": 1001}
-    assert result.written_keys == (
+    assert result.part_keys == (
         f"{PARTITION}scan-1-0000_euwest1-00000.jsonl.gz",
         f"{PARTITION}scan-1-0000_euwest1-00001.jsonl.gz",
     )
@@ -284,10 +284,10 @@ def test_deadline_then_continuations_complete_the_scan_with_nothing_missing_or_t
         part_size=3,
         deadline=Deadline.from_context(context, reserve_ms=0),
     )
-    assert first.continuation is not None
-    assert first.instances_scanned < len(launched)
+    assert isinstance(first.continuation, RegionContinuation)
+    assert first.resources_scanned < len(launched)
     for region in first.continuation.regions:
-        written = [key for key in first.written_keys if f"-0000_{region.replace('-', '')}-" in key]
+        written = [key for key in first.part_keys if f"-0000_{region.replace('-', '')}-" in key]
         assert first.continuation.next_part[region] == first.next_part[region] == len(written)
     runs = [first]
     while runs[-1].continuation is not None:
@@ -303,8 +303,8 @@ def test_deadline_then_continuations_complete_the_scan_with_nothing_missing_or_t
             )
         )
     assert sorted(tag_scan.findings()) == sorted(launched)
-    assert sum(run.instances_scanned for run in runs) == len(launched)
-    all_keys = [key for run in runs for key in run.written_keys]
+    assert sum(run.resources_scanned for run in runs) == len(launched)
+    all_keys = [key for run in runs for key in run.part_keys]
     assert len(all_keys) == len(set(all_keys)) == len(tag_scan.sink.objects)
 
 
@@ -334,7 +334,7 @@ def test_a_rerun_writes_the_same_findings_under_the_same_keys_however_regions_in
 
     second = tag_scan.run(page_size=2, part_size=3, concurrency=len(REGIONS))
 
-    assert second.written_keys == first.written_keys
+    assert second.part_keys == first.part_keys
     assert tag_scan.sink.objects == stored  # byte for byte: same instances in the same parts
     for region, instances in launched.items():
         shard = f"scan-1-0000_{region.replace('-', '')}-"
@@ -404,7 +404,7 @@ def test_an_unusable_page_is_an_error_for_its_region_naming_the_pages_read_befor
     assert error["status"] == "ERROR"
     assert error["evidence"]["pages_read_before_error"] == 1
     assert "after 1 page(s)" in error["message"]
-    assert set(result.region_errors) == {"eu-west-1"}
+    assert set(result.units_in_error) == {"eu-west-1"}
     # The other regions finished: every us-east-1 instance has its finding.
     assert sum(f["region"] == "us-east-1" for f in findings.values()) == 2
     assert result.continuation is None
