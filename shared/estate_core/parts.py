@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, Final
 
 from estate_runtime.findings import FindingInvalid, load_schema, validate_finding
+from estate_runtime.report_writer import SCAN_STARTED_METADATA
 
 # findings/scanner=<s3|tags>/account=<id>/dt=<date>/<file>
 PART_KEY: Final = re.compile(
@@ -24,9 +25,6 @@ PART_KEY: Final = re.compile(
 _GZIP_WINDOW: Final = 16 + zlib.MAX_WBITS  # a gzip header and trailer around deflate
 _CHUNK: Final = 256 * 1024
 MAX_QUOTED_LINE: Final = 1024  # how much of a bad line the quarantine record keeps
-# The part's S3 user metadata naming its scan's start (boto3 gives the name lower-cased,
-# without x-amz-meta-), in the findings schema's form for observed_at.
-SCAN_STARTED_METADATA: Final = "scan-started"
 
 
 @cache

@@ -33,12 +33,12 @@ import tempfile
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Protocol
 
 from estate_runtime.closing import ClosesOnExit
-from estate_runtime.findings import FindingInvalid, load_schema, validate_finding
+from estate_runtime.findings import FindingInvalid, format_timestamp, load_schema, validate_finding
 
 PART_SUFFIX: Final = ".jsonl.gz"
 CONTENT_TYPE: Final = "application/x-ndjson"
@@ -291,13 +291,32 @@ def decode_part(body: bytes) -> Iterator[dict[str, Any]]:
             yield finding
 
 
-class S3Sink:
-    """Parts as S3 objects: JSON Lines content type, gzip encoding, SSE-KMS when a key is set."""
+# The part's S3 user metadata naming its scan's start, in the findings schema's form for
+# observed_at. Core orders overlapping scans of one account by it (docs/core.md); boto3
+# hands the name back lower-cased, without the x-amz-meta- prefix.
+SCAN_STARTED_METADATA: Final = "scan-started"
 
-    def __init__(self, client: Any, bucket: str, kms_key_id: str | None = None) -> None:
+
+class S3Sink:
+    """Parts as S3 objects: JSON Lines content type, gzip encoding, SSE-KMS when a key is set.
+
+    With ``scan_started``, every part declares its scan's start in its metadata, so core
+    can keep a newer scan's verdicts when an older scan's parts arrive later.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        kms_key_id: str | None = None,
+        scan_started: datetime | None = None,
+    ) -> None:
         self._client = client
         self._bucket = bucket
         self._kms_key_id = kms_key_id
+        self._metadata = (
+            {} if scan_started is None else {SCAN_STARTED_METADATA: format_timestamp(scan_started)}
+        )
 
     def put(self, key: str, body: bytes) -> None:
         """PutObject one part."""
@@ -312,6 +331,7 @@ class S3Sink:
             Body=body,
             ContentType=CONTENT_TYPE,
             ContentEncoding=CONTENT_ENCODING,
+            Metadata=self._metadata,
             **encryption,
         )
 

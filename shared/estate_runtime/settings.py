@@ -12,6 +12,7 @@ bucket, which the functions hold anyway to list and delete stale parts: no new p
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from functools import cache
 from typing import Any, Final
 
@@ -43,13 +44,16 @@ def env_int(name: str, default: int, *, minimum: int = 1, maximum: int | None = 
     return value
 
 
-def reports_sink() -> S3Sink:
-    """The reports bucket named by the environment, confirmed to exist, as a sink."""
+def reports_sink(scan_started: datetime | None = None) -> S3Sink:
+    """The reports bucket named by the environment, confirmed to exist, as a sink whose
+    parts declare ``scan_started`` (see ``S3Sink``)."""
     bucket = os.environ.get(REPORTS_BUCKET)
     if not bucket:
         raise SettingInvalid(f"environment variable {REPORTS_BUCKET} is not set")
     confirm_reports_bucket(bucket)
-    return S3Sink(reports_client(), bucket, os.environ.get(REPORTS_KMS_KEY_ID) or None)
+    return S3Sink(
+        reports_client(), bucket, os.environ.get(REPORTS_KMS_KEY_ID) or None, scan_started
+    )
 
 
 @cache

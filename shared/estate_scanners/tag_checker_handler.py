@@ -39,7 +39,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = parse_request(event)
     deadline = invocation_deadline(context)  # first: a reserve that leaves no time is refused
     concurrency = env_int("SCAN_CONCURRENCY", DEFAULT_CONCURRENCY, maximum=MAX_CONCURRENCY)
-    sink = reports_sink()  # before the scan: a wrong REPORTS_BUCKET fails naming it
+    # Before the scan: a wrong REPORTS_BUCKET fails naming it. Parts declare the scan's
+    # start, so core keeps the newer of two overlapping scans (docs/core.md).
+    sink = reports_sink(request.target.scan_started)
     session, account_id = reach_target(request.target, max_pool_connections=10)
     result = scan_tags(
         session,

@@ -13,7 +13,7 @@ import pytest
 from estate_runtime import aws as runtime_aws
 from estate_runtime import invocation
 from estate_runtime.events import EventInvalid
-from estate_runtime.report_writer import decode_part
+from estate_runtime.report_writer import SCAN_STARTED_METADATA, decode_part
 from estate_runtime.settings import SettingInvalid
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.s3.checks import account_checks, bucket_checks
@@ -55,6 +55,10 @@ def test_given_an_account_when_invoked_then_findings_land_in_the_reports_bucket_
     findings = stored_findings(reports)
     assert len(findings) == result["findings"] == 3 * len(bucket_checks()) + len(account_checks())
     assert {f["scan_id"] for f in findings} == {"scan-2026-03-01"}
+    # Every part declares its scan's start, which core orders overlapping scans by.
+    for item in reports.list_objects_v2(Bucket=REPORTS)["Contents"]:
+        metadata = reports.head_object(Bucket=REPORTS, Key=item["Key"])["Metadata"]
+        assert metadata == {SCAN_STARTED_METADATA: EVENT["scan_started"]}
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert len(emf) == 1
     assert emf[0]["BucketsScanned"] == [3.0]

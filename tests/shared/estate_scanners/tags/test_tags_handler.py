@@ -11,7 +11,7 @@ import pytest
 
 from estate_runtime.events import EventInvalid
 from estate_runtime.metrics import INSTANCES_SCANNED
-from estate_runtime.report_writer import decode_part
+from estate_runtime.report_writer import SCAN_STARTED_METADATA, decode_part
 from estate_runtime.settings import SettingInvalid, confirm_reports_bucket, reports_client
 from estate_scanners.tag_checker_handler import handler
 
@@ -87,6 +87,7 @@ def test_a_scan_writes_encrypted_findings_prints_metrics_and_returns_a_summary(
     )
     assert head["ServerSideEncryption"] == "aws:kms"
     assert head["SSEKMSKeyId"].endswith(reports["key_id"])
+    assert head["Metadata"] == {SCAN_STARTED_METADATA: event["scan_started"]}
     assert len(stored_findings(reports["bucket"])) == 3
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert len(emf) == 1
