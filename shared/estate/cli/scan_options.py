@@ -31,7 +31,9 @@ FORMAT_SUFFIXES: Final = {
     ".asff.json": "asff",
     ".csv": "csv",
 }
-FOLDER_FORMAT: Final = "jsonl"  # a folder always holds JSON Lines report parts
+# JSON Lines is written as the scan goes (a file, or a folder's report parts); the other
+# formats are rendered from the whole scan when it ends.
+STREAMED_FORMAT: Final = "jsonl"
 
 
 @dataclass(frozen=True)
@@ -41,17 +43,17 @@ class OutputTarget:
 
     path: Path
     is_folder: bool
-    format: str = FOLDER_FORMAT
+    format: str = STREAMED_FORMAT
     gzip: bool = False
 
-    def export_path(self, scanner: str, scan_id: str) -> Path | None:
-        """The one file of the whole scan: the file itself, or, in a folder, beside the
-        parts (`<scanner>-<scan id><suffix>`, so a rerun replaces it); a folder in jsonl
-        has none (its parts are the JSON Lines)."""
+    def rendered_path(self, scanner: str, scan_id: str) -> Path | None:
+        """Where the whole scan is rendered when it ends (not for JSON Lines, streamed): the
+        file itself, or, in a folder, one file beside the parts, `<scanner>-<scan id><suffix>`
+        (so rerunning the scan id replaces it)."""
+        if self.format == STREAMED_FORMAT:
+            return None
         if not self.is_folder:
             return self.path
-        if self.format == FOLDER_FORMAT:
-            return None
         return self.path / f"{scanner}-{scan_id}{suffix_of(self.format)}"
 
 
@@ -189,7 +191,7 @@ def _output(raw: str | None, explicit_format: str | None) -> OutputTarget | None
     if not is_folder and path.exists() and not path.is_file():
         raise UserError(f"--output {raw}: exists and is not a regular file")
     if is_folder:
-        target = OutputTarget(path, is_folder=True, format=explicit_format or FOLDER_FORMAT)
+        target = OutputTarget(path, is_folder=True, format=explicit_format or STREAMED_FORMAT)
     else:
         target = OutputTarget(
             path,

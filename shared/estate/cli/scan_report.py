@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from estate.cli.scan_cmd import FINDINGS_FORMATS
+from estate.cli.scan_options import STREAMED_FORMAT
 from estate_runtime.asff import render_asff
 from estate_runtime.csv_findings import render_csv
 from estate_runtime.findings import SEVERITIES, severity_at_least
@@ -19,7 +21,7 @@ ACCOUNT_RESOURCE_TYPE = "AWS::::Account"
 
 WORST_SHOWN = 10
 # The formats that need the whole scan (a JSON array, a CSV header): rendered at the end.
-RENDERED_AT_END = frozenset({"ocsf", "asff", "csv"})
+RENDERED_AT_END = frozenset(FINDINGS_FORMATS) - {STREAMED_FORMAT}
 
 
 @dataclass(frozen=True)

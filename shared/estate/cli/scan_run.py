@@ -21,7 +21,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from estate.accounts import AccountsError, load_estate
 from estate.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UserError
-from estate.cli.scan_options import OutputTarget, ScanOptions, check_options
+from estate.cli.scan_options import STREAMED_FORMAT, OutputTarget, ScanOptions, check_options
 from estate.cli.scan_report import (
     RENDERED_AT_END,
     FindingsSummary,
@@ -54,13 +54,13 @@ def run(arguments: argparse.Namespace) -> int:
     stdout_format = arguments.format or ("table" if sys.stdout.isatty() else "jsonl")
     summary = FindingsSummary()
     whole_scan: list[dict[str, Any]] = []
-    export = _export_path(options, scan_id)
+    rendered = options.output.rendered_path(options.scanner, scan_id) if options.output else None
     with ExitStack() as stack:
         observers: list[Observer] = [summary.add]
         inner = _output_sink(options.output, stack, observers)
         if stdout_format == "jsonl":
             observers.append(JsonLinesWriter(sys.stdout))
-        if export is not None or stdout_format in RENDERED_AT_END:
+        if rendered is not None or stdout_format in RENDERED_AT_END:
             observers.append(whole_scan.append)
         progress = stack.enter_context(_progress(options.scanner))
         observers.append(progress)
@@ -76,9 +76,9 @@ def run(arguments: argparse.Namespace) -> int:
     # ASFF's product: the scanned account's own, in the session's region, as core imports
     # (docs/findings.md); AwsAccountId is each finding's account, the scanned one.
     product_arn = default_product_arn(session.default_region, account_id)
-    if export is not None and options.output is not None:
+    if rendered is not None and options.output is not None:
         text = render_findings(options.output.format, whole_scan, asff_product_arn=product_arn)
-        _write_whole(export, text, compressed=options.output.gzip)
+        _write_whole(rendered, text, compressed=options.output.gzip)
     if stdout_format in RENDERED_AT_END:
         sys.stdout.write(render_findings(stdout_format, whole_scan, asff_product_arn=product_arn))
     if stdout_format == "table":
@@ -214,14 +214,6 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
-def _export_path(options: ScanOptions, scan_id: str) -> Path | None:
-    """The file the whole scan is rendered into at the end (OCSF, ASFF, CSV), if any."""
-    target = options.output
-    if target is None or target.format not in RENDERED_AT_END:
-        return None
-    return target.export_path(options.scanner, scan_id)
-
-
 def _output_sink(
     target: OutputTarget | None, stack: ExitStack, observers: list[Observer]
 ) -> Sink | None:
@@ -230,7 +222,7 @@ def _output_sink(
         return None
     if target.is_folder:
         return DirectorySink(target.path)  # parts appear as they are written
-    if target.format == "jsonl":
+    if target.format == STREAMED_FORMAT:
         stream = stack.enter_context(_replaced_on_success(target.path, compressed=target.gzip))
         observers.append(JsonLinesWriter(stream))
     return None
