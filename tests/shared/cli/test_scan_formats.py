@@ -19,7 +19,7 @@ import pytest
 from estate.cli.main import main
 from estate.cli.scan_cmd import FINDINGS_FORMATS
 from estate.cli.scan_options import FORMAT_SUFFIXES, GZIP_SUFFIX, format_of, suffix_of
-from estate.cli.scan_report import RENDERED_AT_END
+from estate.cli.scan_report import RENDERED_AT_END, render_findings
 from estate_runtime.asff import COMPLIANCE_STATUS, batches, default_product_arn, finding_id
 from estate_runtime.csv_findings import columns, parse_csv
 from estate_runtime.ocsf import COMPLIANCE_STATUS_IDS
@@ -37,6 +37,14 @@ def read_text(path: Path) -> str:
 
 def json_lines(text: str) -> list[Finding]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def findings_in_parts(folder: Path, scanner: str, scan_id: str) -> list[Finding]:
+    """Every finding of the scan's report parts in the folder (there must be some)."""
+    pattern = f"findings/scanner={scanner}/account=*/dt=*/{scan_id}-*.jsonl.gz"
+    parts = sorted(folder.glob(pattern))
+    assert parts, pattern
+    return [finding for part in parts for finding in json_lines(read_text(part))]
 
 
 def assert_carries(
@@ -87,9 +95,13 @@ def scan(*arguments: str) -> None:
     assert main(["scan", *arguments]) == 0
 
 
-def test_every_findings_format_has_one_suffix_and_only_jsonl_streams() -> None:
+def test_every_findings_format_has_one_suffix_and_every_one_but_jsonl_a_renderer() -> None:
     assert sorted(FORMAT_SUFFIXES.values()) == sorted(FINDINGS_FORMATS)
     assert set(FINDINGS_FORMATS) - {"jsonl"} == RENDERED_AT_END
+    for name in RENDERED_AT_END:
+        assert render_findings(name, [], asff_product_arn="unused")
+    with pytest.raises(ValueError, match="jsonl"):
+        render_findings("jsonl", [], asff_product_arn="unused")
     for suffix, name in FORMAT_SUFFIXES.items():
         assert suffix_of(name) == suffix
         assert format_of(f"findings{suffix}") == format_of(f"f{suffix}{GZIP_SUFFIX}") == name
@@ -154,8 +166,7 @@ def test_a_folder_gets_its_report_parts_and_one_file_of_the_scan_in_the_output_f
     scan("s3", "--output", f"{folder}/", "--output-format", "csv", "--scan-id", "nightly-1")
 
     printed = json_lines(capsys.readouterr().out)  # piped: JSON Lines
-    parts = sorted(folder.glob("findings/scanner=s3/account=*/dt=*/nightly-1-*.jsonl.gz"))
-    from_parts = [finding for part in parts for finding in json_lines(read_text(part))]
+    from_parts = findings_in_parts(folder, "s3", "nightly-1")
     assert sorted(from_parts, key=finding_id) == sorted(printed, key=finding_id)
     assert sorted(path.name for path in folder.iterdir()) == ["findings", "s3-nightly-1.csv"]
     assert_carries("csv", (folder / "s3-nightly-1.csv").read_text(), printed)
@@ -172,8 +183,7 @@ def test_the_tag_checker_renders_the_same_formats(
         *("--format", "ocsf", "--output", f"{tmp_path}/", "--output-format", "asff"),
     )
 
-    parts = sorted(tmp_path.glob("findings/scanner=tags/account=*/dt=*/tags-1-*.jsonl.gz"))
-    reference = [finding for part in parts for finding in json_lines(read_text(part))]
+    reference = findings_in_parts(tmp_path, "tags", "tags-1")
     assert sorted(f["status"] for f in reference) == ["FAIL", "PASS"]
     assert_carries("ocsf", capsys.readouterr().out, reference)
     assert_carries("asff", (tmp_path / "tags-tags-1.asff.json").read_text(), reference)
