@@ -67,8 +67,8 @@ def _add_common_options(command: argparse.ArgumentParser) -> None:
     out.add_argument(
         "--output-format",
         choices=FINDINGS_FORMATS,
-        help="format of --output, when its name does not say it; a folder gets the report "
-        "parts plus one <scanner>-<scan id> file in this format",
+        help="format of --output, when its name does not say it; a folder gets its report "
+        "parts plus, for ocsf, asff or csv, one <scanner>-<scan id> file in that format",
     )
     out.add_argument(
         "--format",
