@@ -11,6 +11,8 @@ from typing import Final
 
 # Kept here rather than imported from the runtime, whose modules pull in boto3.
 SEVERITY_NAMES: Final = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+# The formats findings can be written in (docs/findings.md); `table` is stdout's summary.
+FINDINGS_FORMATS: Final = ("jsonl", "ocsf", "asff", "csv")
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,12 +61,20 @@ def _add_common_options(command: argparse.ArgumentParser) -> None:
     out.add_argument(
         "--output",
         help="write findings here: a folder (ends with / or exists; created if missing) "
-        "holding report parts, or a .jsonl[.gz] file",
+        "holding report parts, or a file whose suffix names its format: .jsonl, .ocsf.json, "
+        ".asff.json or .csv, each optionally .gz",
+    )
+    out.add_argument(
+        "--output-format",
+        choices=FINDINGS_FORMATS,
+        help="format of --output, when its name does not say it; a folder gets its report "
+        "parts plus, for ocsf, asff or csv, one <scanner>-<scan id> file in that format",
     )
     out.add_argument(
         "--format",
-        choices=("table", "jsonl"),
-        help="stdout: summary table (default on a terminal) or JSON Lines",
+        choices=("table", *FINDINGS_FORMATS),
+        help="stdout: summary table (default on a terminal), JSON Lines (default piped), "
+        "OCSF 1.5 Compliance Findings, ASFF (BatchImportFindings) or CSV",
     )
     out.add_argument(
         "--fail-on",

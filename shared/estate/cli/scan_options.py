@@ -24,17 +24,49 @@ MAX_CONCURRENCY: Final = 64
 GZIP_SUFFIX: Final = ".gz"
 
 
+# A file's format from its name (after an optional .gz); the longest matching suffix wins.
+FORMAT_SUFFIXES: Final = {
+    ".jsonl": "jsonl",
+    ".ocsf.json": "ocsf",
+    ".asff.json": "asff",
+    ".csv": "csv",
+}
+# JSON Lines is written as the scan goes (a file, or a folder's report parts); the other
+# formats are rendered from the whole scan when it ends.
+STREAMED_FORMAT: Final = "jsonl"
+
+
 @dataclass(frozen=True)
 class OutputTarget:
-    """Where findings go: a folder of report parts, or one JSON Lines file (gzip if .gz)."""
+    """Where findings go, in which format: a folder of report parts (plus, for a format
+    other than jsonl, one file of the whole scan in it), or one file (gzip if .gz)."""
 
     path: Path
     is_folder: bool
+    format: str = STREAMED_FORMAT
+    gzip: bool = False
 
-    @property
-    def gzip(self) -> bool:
-        """Whether the file is gzip-compressed."""
-        return not self.is_folder and self.path.suffix == GZIP_SUFFIX
+    def rendered_path(self, scanner: str, scan_id: str) -> Path | None:
+        """Where the whole scan is rendered when it ends (not for JSON Lines, streamed): the
+        file itself, or, in a folder, one file beside the parts, `<scanner>-<scan id><suffix>`
+        (so rerunning the scan id replaces it)."""
+        if self.format == STREAMED_FORMAT:
+            return None
+        if not self.is_folder:
+            return self.path
+        return self.path / f"{scanner}-{scan_id}{suffix_of(self.format)}"
+
+
+def suffix_of(format_name: str) -> str:
+    """The file suffix that names a format."""
+    return next(suffix for suffix, name in FORMAT_SUFFIXES.items() if name == format_name)
+
+
+def format_of(file_name: str) -> str | None:
+    """The format a file name's suffix names (an optional .gz aside), if any."""
+    base = file_name.removesuffix(GZIP_SUFFIX)
+    matches = [suffix for suffix in FORMAT_SUFFIXES if base.endswith(suffix) and base != suffix]
+    return FORMAT_SUFFIXES[max(matches, key=len)] if matches else None
 
 
 @dataclass(frozen=True)
@@ -58,6 +90,7 @@ TEXT_FLAGS: Final = (
     "concurrency",
     "regions",
     "output",
+    "output_format",
     "profile",
     "account",
 )
@@ -90,7 +123,7 @@ def check_options(arguments: argparse.Namespace) -> ScanOptions:
         scan_id=arguments.scan_id,
         concurrency=_concurrency(arguments.concurrency),
         regions=_regions(arguments.scanner, arguments.regions),
-        output=_output(arguments.output),
+        output=_output(arguments.output, arguments.output_format),
     )
 
 
@@ -142,12 +175,14 @@ def _regions(scanner: str, raw: str | None) -> tuple[str, ...] | None:
     return regions
 
 
-def _output(raw: str | None) -> OutputTarget | None:
+def _output(raw: str | None, explicit_format: str | None) -> OutputTarget | None:
     """The target, probed: its folder (or, for a folder target, the nearest one that exists)
     must take a file. A trailing slash, or an existing folder, means a folder of report
     parts, created when the scan writes; a file's folder must exist. The probe leaves nothing.
     """
     if raw is None:
+        if explicit_format is not None:
+            raise UserError("--output-format applies to --output; for stdout use --format")
         return None
     if raw == "":
         raise UserError("--output is empty; name a folder (out/) or a file (findings.jsonl)")
@@ -155,9 +190,14 @@ def _output(raw: str | None) -> OutputTarget | None:
     is_folder = raw.endswith(("/", os.sep)) or path.is_dir()
     if not is_folder and path.exists() and not path.is_file():
         raise UserError(f"--output {raw}: exists and is not a regular file")
-    if not is_folder and not path.name.endswith((".jsonl", ".jsonl.gz")):
-        raise UserError(
-            f"--output {raw}: name a .jsonl or .jsonl.gz file, or a folder ending with /"
+    if is_folder:
+        target = OutputTarget(path, is_folder=True, format=explicit_format or STREAMED_FORMAT)
+    else:
+        target = OutputTarget(
+            path,
+            is_folder=False,
+            format=_file_format(raw, explicit_format),
+            gzip=path.name.endswith(GZIP_SUFFIX),
         )
     if not is_folder and not path.parent.is_dir():
         raise UserError(
@@ -165,7 +205,28 @@ def _output(raw: str | None) -> OutputTarget | None:
             "or end the name with / for a folder of report parts (created if missing)"
         )
     _probe_writable(raw, path if is_folder else path.parent)
-    return OutputTarget(path, is_folder)
+    return target
+
+
+def _file_format(raw: str, explicit_format: str | None) -> str:
+    """The file's format: its suffix's, or --output-format's when the suffix names none;
+    a suffix naming another format than --output-format is a contradiction."""
+    named = format_of(Path(raw).name)
+    if explicit_format is None:
+        if named is None:
+            suffixes = ", ".join(FORMAT_SUFFIXES)
+            raise UserError(
+                f"--output {raw}: the name does not say the format; end it with one of "
+                f"{suffixes} (optionally .gz), or pass --output-format, or end it with / "
+                "for a folder"
+            )
+        return named
+    if named is not None and named != explicit_format:
+        raise UserError(
+            f"--output-format {explicit_format} contradicts --output {raw} (a {named} name); "
+            f"name the file *{suffix_of(explicit_format)} or drop --output-format"
+        )
+    return explicit_format
 
 
 def _probe_writable(raw: str, folder: Path) -> None:

@@ -1,4 +1,5 @@
-"""What a scan from the command line shows and keeps: counts, the worst findings, JSON Lines."""
+"""What a scan from the command line shows and keeps: counts, the worst findings, and the
+findings themselves as JSON Lines (streamed) or OCSF, ASFF or CSV (rendered at the end)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,19 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from estate.cli.scan_cmd import FINDINGS_FORMATS
+from estate.cli.scan_options import STREAMED_FORMAT
+from estate_runtime.asff import render_asff
+from estate_runtime.csv_findings import render_csv
 from estate_runtime.findings import SEVERITIES, severity_at_least
+from estate_runtime.ocsf import render_ocsf
 from estate_runtime.report_writer import Sink, decode_part
 
 ACCOUNT_RESOURCE_TYPE = "AWS::::Account"
 
 WORST_SHOWN = 10
+# The formats that need the whole scan (a JSON array, a CSV header): rendered at the end.
+RENDERED_AT_END = frozenset(FINDINGS_FORMATS) - {STREAMED_FORMAT}
 
 
 @dataclass(frozen=True)
@@ -179,3 +187,17 @@ class JsonLinesWriter:
 
     def __call__(self, finding: dict[str, Any]) -> None:
         self.stream.write(json.dumps(finding, sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def render_findings(
+    format_name: str, findings: Sequence[dict[str, Any]], *, asff_product_arn: str
+) -> str:
+    """The whole scan's findings in a format written at the end (docs/findings.md): OCSF and
+    ASFF as one JSON array, CSV with its header row. (JSON Lines is streamed instead.)"""
+    if format_name == "ocsf":
+        return render_ocsf(findings) + "\n"
+    if format_name == "asff":
+        return render_asff(findings, product_arn=asff_product_arn) + "\n"
+    if format_name == "csv":
+        return render_csv(findings)
+    raise ValueError(f"unknown findings format {format_name!r}")

@@ -21,8 +21,15 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from estate.accounts import AccountsError, load_estate
 from estate.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UserError
-from estate.cli.scan_options import OutputTarget, ScanOptions, check_options
-from estate.cli.scan_report import FindingsSummary, JsonLinesWriter, ObservingSink
+from estate.cli.scan_options import STREAMED_FORMAT, OutputTarget, ScanOptions, check_options
+from estate.cli.scan_report import (
+    RENDERED_AT_END,
+    FindingsSummary,
+    JsonLinesWriter,
+    ObservingSink,
+    render_findings,
+)
+from estate_runtime.asff import default_product_arn
 from estate_runtime.aws import TargetSession, client_config, session_name_for, target_session
 from estate_runtime.report_writer import DirectorySink, Sink
 from estate_scanners.s3.analyzer import scan_buckets
@@ -45,11 +52,15 @@ def run(arguments: argparse.Namespace) -> int:
     account_id = _reach(session, expected_account)
     stdout_format = arguments.format or ("table" if sys.stdout.isatty() else "jsonl")
     summary = FindingsSummary()
+    whole_scan: list[dict[str, Any]] = []
+    rendered = options.output.rendered_path(options.scanner, scan_id) if options.output else None
     with ExitStack() as stack:
         observers: list[Observer] = [summary.add]
         inner = _output_sink(options.output, stack, observers)
         if stdout_format == "jsonl":
             observers.append(JsonLinesWriter(sys.stdout))
+        if rendered is not None or stdout_format in RENDERED_AT_END:
+            observers.append(whole_scan.append)
         progress = stack.enter_context(_progress(options.scanner))
         observers.append(progress)
         _scan(
@@ -61,6 +72,14 @@ def run(arguments: argparse.Namespace) -> int:
             regions=options.regions or account_regions or (session.default_region,),
             sink=ObservingSink(inner, observers),
         )
+    # ASFF's product: the scanned account's own, in the session's region, as core imports
+    # (docs/findings.md); AwsAccountId is each finding's account, the scanned one.
+    product_arn = default_product_arn(session.default_region, account_id)
+    if rendered is not None and options.output is not None:
+        text = render_findings(options.output.format, whole_scan, asff_product_arn=product_arn)
+        _write_whole(rendered, text, compressed=options.output.gzip)
+    if stdout_format in RENDERED_AT_END:
+        sys.stdout.write(render_findings(stdout_format, whole_scan, asff_product_arn=product_arn))
     if stdout_format == "table":
         print(f"scan {scan_id} of account {account_id} ({options.scanner})")
         print(summary.render())
@@ -202,26 +221,39 @@ def _reason(error: Exception) -> str:
 def _output_sink(
     target: OutputTarget | None, stack: ExitStack, observers: list[Observer]
 ) -> Sink | None:
+    """A folder's parts sink, or a JSON Lines file streamed as the scan goes."""
     if target is None:
         return None
     if target.is_folder:
         return DirectorySink(target.path)  # parts appear as they are written
-    stream = stack.enter_context(_replaced_on_success(target))
-    observers.append(JsonLinesWriter(stream))
+    if target.format == STREAMED_FORMAT:
+        stream = stack.enter_context(_replaced_on_success(target.path, compressed=target.gzip))
+        observers.append(JsonLinesWriter(stream))
     return None
 
 
+def _write_whole(path: Path, text: str, *, compressed: bool) -> None:
+    """A rendered file written at once (its folder created if missing), then renamed in."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _replaced_on_success(path, compressed=compressed) as stream:
+        stream.write(text)
+
+
 @contextmanager
-def _replaced_on_success(target: OutputTarget) -> Iterator[IO[str]]:
+def _replaced_on_success(path: Path, *, compressed: bool) -> Iterator[IO[str]]:
     """A temporary file beside the target, renamed over it only when the scan ends without
-    an exception: a failed scan leaves neither a partial file nor a 0-byte one."""
-    handle, temporary = tempfile.mkstemp(dir=target.path.parent, prefix=".estate-scan-")
+    an exception: a failed scan leaves neither a partial file nor a 0-byte one. Text is
+    written as given (newline=""), so CSV keeps its CRLF row ends."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".estate-scan-")
     os.close(handle)
     try:
-        opener = gzip.open if target.gzip else open
-        with opener(temporary, "wt", encoding="utf-8") as stream:
-            yield stream
-        os.replace(temporary, target.path)
+        if compressed:
+            with gzip.open(temporary, "wt", encoding="utf-8", newline="") as stream:
+                yield stream
+        else:
+            with open(temporary, "w", encoding="utf-8", newline="") as stream:
+                yield stream
+        os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
 

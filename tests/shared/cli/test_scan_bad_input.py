@@ -23,6 +23,15 @@ REFUSED: list[tuple[list[str], str]] = [
     (["s3", "--output", "{tmp}/findings.txt"], "--output"),
     (["s3", "--output", "{tmp}/missing/findings.jsonl"], "--output"),
     (["s3", "--output", ""], "--output"),
+    (["s3", "--output", "{tmp}/findings.json"], "--output"),  # OCSF or ASFF? the name says neither
+    (["s3", "--output", "{tmp}/findings.csv.txt"], "--output"),
+    (["s3", "--output", "{tmp}/findings.gz"], "--output"),
+    (["s3", "--output", "{tmp}/findings.csv", "--output-format", "asff"], "--output-format"),
+    (["s3", "--output", "{tmp}/f.ocsf.json.gz", "--output-format", "jsonl"], "--output-format"),
+    (["s3", "--output", "{tmp}/missing/f.json", "--output-format", "ocsf"], "--output"),
+    (["s3", "--output-format", "csv", "--format", "jsonl"], "--output-format"),
+    (["s3", "--output", "{tmp}/out/", "--output-format", "xml"], "--output-format"),
+    (["s3", "--format", "sarif"], "--format"),
     (["s3", "--endpoint-url", "notaurl"], "--endpoint-url"),
     (["s3", "--endpoint-url", "ftp://127.0.0.1:5000"], "--endpoint-url"),
     (["s3", "--endpoint-url", "http://127.0.0.1:port"], "--endpoint-url"),
@@ -86,7 +95,7 @@ def test_a_refused_input_exits_2_with_one_line_naming_the_flag_and_writes_nothin
 ) -> None:
     monkeypatch.chdir(tmp_path)
     arguments = [argument.replace("{tmp}", str(tmp_path)) for argument in arguments]
-    if "--output" not in arguments:
+    if "--output" not in arguments and "--output-format" not in arguments:
         arguments += ["--output", f"{tmp_path}/out/"]  # a valid output that must stay unmade
 
     assert run_cli(arguments) == 2

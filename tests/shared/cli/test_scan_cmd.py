@@ -11,29 +11,7 @@ import pytest
 
 from estate.cli.main import main
 from estate_scanners.s3.checks import account_checks, bucket_checks
-
-REGION = "us-east-1"
-
-
-def _buckets(endpoint_url: str | None = None) -> None:
-    s3 = boto3.client("s3", region_name=REGION, endpoint_url=endpoint_url)
-    s3.create_bucket(Bucket="open-bucket")
-    s3.put_bucket_acl(Bucket="open-bucket", ACL="public-read")
-    s3.create_bucket(Bucket="quiet-bucket")
-    s3.put_bucket_tagging(
-        Bucket="quiet-bucket", Tagging={"TagSet": [{"Key": "Owner", "Value": "ops"}]}
-    )
-
-
-def _instances(endpoint_url: str | None = None) -> None:
-    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=endpoint_url)
-    for tags in ([{"Key": "Owner", "Value": "ops"}], [{"Key": "owner", "Value": "ops"}]):
-        ec2.run_instances(
-            ImageId="ami-12c6146b",
-            MinCount=1,
-            MaxCount=1,
-            TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
-        )
+from tests.support.scan_cli_world import REGION, make_buckets, make_instances
 
 
 def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
@@ -44,7 +22,7 @@ def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
 def test_s3_scan_prints_one_finding_per_bucket_and_check_as_json_lines(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _buckets()
+    make_buckets()
     assert main(["scan", "s3", "--format", "jsonl", "--required-tag", "Owner"]) == 0
     findings = _lines(capsys)
     per_bucket = {f["resource_id"] for f in findings if f["resource_type"] == "AWS::S3::Bucket"}
@@ -59,7 +37,7 @@ def test_s3_scan_prints_one_finding_per_bucket_and_check_as_json_lines(
 def test_fail_on_exits_1_only_when_such_a_failure_exists(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _buckets()
+    make_buckets()
     assert main(["scan", "s3", "--format", "table", "--fail-on", "critical"]) == 1
     assert "s3.public_read" in capsys.readouterr().out
     boto3.client("s3", region_name=REGION).put_bucket_acl(Bucket="open-bucket", ACL="private")
@@ -70,7 +48,7 @@ def test_fail_on_exits_1_only_when_such_a_failure_exists(
 def test_tags_scan_writes_findings_to_a_file_and_a_summary_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _instances()
+    make_instances()
     output = tmp_path / "findings.jsonl.gz"
     assert (
         main(
@@ -99,7 +77,7 @@ def test_tags_scan_writes_findings_to_a_file_and_a_summary_table(
 
 @pytest.mark.usefixtures("mocked_aws")
 def test_a_folder_output_holds_report_parts_in_the_findings_layout(tmp_path: Path) -> None:
-    _buckets()
+    make_buckets()
     assert (
         main(
             [
@@ -131,7 +109,7 @@ def test_an_endpoint_url_works_against_a_moto_server(
     moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # In-process moto hides S3 Control's host prefix; only a real server shows it (docs/emulator-facts.md).
-    _buckets(moto_endpoint)
+    make_buckets(moto_endpoint)
     assert main(["scan", "s3", "--endpoint-url", moto_endpoint, "--format", "jsonl"]) == 0
     account = [f for f in _lines(capsys) if f["check_id"] == "s3.account_public_access_block"]
     assert [f["status"] for f in account] == ["FAIL"]
