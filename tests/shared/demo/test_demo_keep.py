@@ -51,8 +51,8 @@ def _lines(stream: IO[str]) -> queue.Queue[str | None]:
 
 
 def _read_until(
-    lines: queue.Queue[str | None], found: Callable[[str], bool], seen: list[str]
-) -> str:
+    lines: queue.Queue[str | None], pattern: re.Pattern[str], seen: list[str]
+) -> re.Match[str]:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while (left := deadline - time.monotonic()) > 0:
         try:
@@ -62,8 +62,8 @@ def _read_until(
         if line is None:
             raise AssertionError("the demo ended before serving:\n" + "\n".join(seen))
         seen.append(line)
-        if found(line):
-            return line
+        if (match := pattern.search(line)) is not None:
+            return match
     raise AssertionError(f"nothing matched within {STARTUP_TIMEOUT_S} s:\n" + "\n".join(seen))
 
 
@@ -97,11 +97,8 @@ def test_the_kept_emulator_serves_the_reports_bucket_and_stops_on_ctrl_c(
     aws_credentials: None,
 ) -> None:
     child, lines, seen = kept_demo
-    endpoint = ENDPOINT.search(_read_until(lines, ENDPOINT.search, seen))
-    assert endpoint is not None
-    match = CREDENTIALS.match(_read_until(lines, CREDENTIALS.match, seen))
-    assert match is not None, seen[-1]
-    key, secret, token, region = match.groups()
+    endpoint = _read_until(lines, ENDPOINT, seen)
+    key, secret, token, region = _read_until(lines, CREDENTIALS, seen).groups()
     s3 = boto3.client(
         "s3",
         endpoint_url=endpoint.group(1),
