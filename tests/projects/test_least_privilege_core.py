@@ -29,7 +29,6 @@ from moto import mock_aws
 
 from estate.accounts import Estate
 from estate.contracts import CORE
-from estate.iam.operations import actions_needed
 from estate.plan.runner import StackRun, run_stack
 from estate.programs.core import functions as fn
 from estate_core import layout
@@ -41,6 +40,7 @@ from tests.support.least_privilege import (
     function_components,
     granted_handler_actions,
     granted_service_actions,
+    needed,
     policy_of,
     record_calls,
     service_side_actions,
@@ -202,7 +202,7 @@ def test_the_rest_of_each_policy_is_what_the_lambda_service_does_for_it(flow: Co
 
 def test_a_missing_permission_fails_the_proof(flow: CoreFlow) -> None:
     calls = flow.calls_of("ingest").service_calls()
-    used = actions_needed(calls, flow.encrypted_targets)
+    used = needed(calls, flow.encrypted_targets)
     dropped = sorted(used)[0]
     altered = granted_handler_actions(policy_of(flow.run, "ingest")) - {dropped}
 

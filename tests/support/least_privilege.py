@@ -243,11 +243,19 @@ class Comparison:
         return not self.missing and not self.unused
 
 
+def needed(
+    calls: list[ServiceCall], encrypted_targets: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """The actions ``calls`` needed; each distinct call mapped once (a flow makes thousands
+    of the same few, and mapping one loads its service's model)."""
+    return actions_needed(list(dict.fromkeys(calls)), encrypted_targets)
+
+
 def compare(
     granted: frozenset[str],
     calls: list[ServiceCall],
     encrypted_targets: frozenset[str] = frozenset(),
 ) -> Comparison:
     """Compare a grant with the actions the recorded calls needed."""
-    used = actions_needed(calls, encrypted_targets)
+    used = needed(calls, encrypted_targets)
     return Comparison(missing=used - granted, unused=granted - used)
