@@ -97,24 +97,22 @@ scans = [
     for access in accesses
     for scanner in scanners_of(access.target)
 ]
-schedule_names: list[str] = []
-schedule_dlq_arn: pulumi.Input[str] = ""
-if scans:
-    schedules = ScanSchedules(
-        "schedules",
-        ScanSchedulesArgs(
-            scans=scans,
-            machine_arns={scanner: machine.arn for scanner, machine in machines.items()},
-            role_name=names.name(ResourceKind.IAM_ROLE, "scheduler"),
-            dlq_name=names.name(ResourceKind.SQS_QUEUE, "schedule-dlq"),
-            account_id=account.account_id,
-            permissions_boundary_arn=stack.workload_boundary_arn,
-        ),
-        opts=component_opts,
-        native_provider=providers.native(),
-        ready=[machine.children_policy for machine in machines.values()],
-    )
-    schedule_names, schedule_dlq_arn = schedules.names, schedules.dlq_arn
+# Always a component: with no scans it holds only the dead-letter queue, so the stack's
+# schedule_dlq_arn names a real queue (observability alarms on it) and no schedule exists.
+schedules = ScanSchedules(
+    "schedules",
+    ScanSchedulesArgs(
+        scans=scans,
+        machine_arns={scanner: machine.arn for scanner, machine in machines.items()},
+        role_name=names.name(ResourceKind.IAM_ROLE, "scheduler"),
+        dlq_name=names.name(ResourceKind.SQS_QUEUE, "schedule-dlq"),
+        account_id=account.account_id,
+        permissions_boundary_arn=stack.workload_boundary_arn,
+    ),
+    opts=component_opts,
+    native_provider=providers.native(),
+    ready=[machine.children_policy for machine in machines.values()],
+)
 
 export_outputs(
     stack.contract,
@@ -128,7 +126,7 @@ export_outputs(
         "function_names": pulumi.Output.all(*(f.function_name for f in functions.values())),
         "s3_state_machine_arn": machines["s3"].arn,
         "tags_state_machine_arn": machines["tags"].arn,
-        "schedule_names": schedule_names,
-        "schedule_dlq_arn": schedule_dlq_arn,
+        "schedule_names": schedules.names,
+        "schedule_dlq_arn": schedules.dlq_arn,
     },
 )

@@ -11,6 +11,9 @@ without metric math over dimension values.
   PASS has a severity too, but counting passes by severity tells nobody anything).
 - ``BucketsScanned`` (s3), ``InstancesScanned`` (tags), ``AnalysisExecutionTime``
   (milliseconds of the invocation's scan).
+- ``ScanCompleted`` (1 per completed scan) and ``ScanShardsFailed`` (its shards that ended
+  failed): published once per scan by the fleet's planner when the scan's state machine
+  completes it (``estate_scanners.planner_handler``), with the same two dimensions.
 - ``ScanErrors``: the units of work that ended in at least one ERROR finding, one definition
   for both scanners — for s3 the buckets with an ERROR finding plus the account when one of
   its own checks is ERROR; for tags the regions that could not be read (a region's ERROR is
@@ -44,6 +47,10 @@ BUCKETS_SCANNED: Final = "BucketsScanned"
 INSTANCES_SCANNED: Final = "InstancesScanned"
 SCAN_ERRORS: Final = "ScanErrors"
 ANALYSIS_EXECUTION_TIME: Final = "AnalysisExecutionTime"
+SCAN_COMPLETED: Final = "ScanCompleted"
+SCAN_SHARDS_FAILED: Final = "ScanShardsFailed"
+# Published once per scan on completion (the planner), not per invocation.
+COMPLETION_METRIC_NAMES: Final[frozenset[str]] = frozenset({SCAN_COMPLETED, SCAN_SHARDS_FAILED})
 FINDINGS_BY_STATUS: Final[Mapping[str, str]] = {
     status: f"Findings{status.capitalize()}" for status in STATUSES
 }
@@ -52,6 +59,7 @@ FAILED_FINDINGS_BY_SEVERITY: Final[Mapping[str, str]] = {
 }
 ALL_METRIC_NAMES: Final[frozenset[str]] = frozenset(
     {BUCKETS_SCANNED, INSTANCES_SCANNED, SCAN_ERRORS, ANALYSIS_EXECUTION_TIME}
+    | COMPLETION_METRIC_NAMES
     | set(FINDINGS_BY_STATUS.values())
     | set(FAILED_FINDINGS_BY_SEVERITY.values())
 )

@@ -40,7 +40,14 @@ from estate_runtime.events import (
     require_str_list,
 )
 from estate_runtime.invocation import reach_target
-from estate_runtime.metrics import DIMENSION_ACCOUNT, DIMENSION_SCANNER, NAMESPACE
+from estate_runtime.metrics import (
+    COMPLETION_METRIC_NAMES,  # noqa: F401 - re-exported: observability reads the planner's names
+    DIMENSION_ACCOUNT,
+    DIMENSION_SCANNER,
+    NAMESPACE,
+    SCAN_COMPLETED,
+    SCAN_SHARDS_FAILED,
+)
 from estate_runtime.report_writer import PART_SUFFIX, SHARD_PATTERN, PartLocation
 from estate_runtime.settings import (
     REPORTS_BUCKET,
@@ -62,10 +69,6 @@ from estate_scanners.planner import (
 from estate_scanners.s3.collector import list_bucket_pages
 
 LOGGER: Final = Logger(service="estate-scan-planner")
-# The completion vocabulary; estate_runtime.metrics holds the per-run one.
-SCAN_COMPLETED: Final = "ScanCompleted"
-SCAN_SHARDS_FAILED: Final = "ScanShardsFailed"
-COMPLETION_METRIC_NAMES: Final = frozenset({SCAN_COMPLETED, SCAN_SHARDS_FAILED})
 _TARGET_FIELDS: Final = ("account_id", "role_arn", "external_id")
 
 

@@ -4,7 +4,10 @@ Each handler runs under moto through scenarios that take every path that calls A
 (planning both scanners and completing; scanning with a stale part of an earlier, longer
 run to remove). Every call is recorded, mapped to its IAM action (``estate.iam.operations``,
 KMS by rule) and compared with what the program grants the function's own code: a missing
-action and an unused one both fail — shown below on deliberately altered grants.
+action and an unused one both fail — shown below on deliberately altered grants. The rest
+of each policy (its ``Service`` statements) must be what the Lambda service does with the
+role, derived from the function's wiring (``tests.support.least_privilege.SERVICE_SIDE``).
+core's functions are proven the same way in ``test_least_privilege_core.py``.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from tests.support.least_privilege import (
     CallLog,
     compare,
     granted_handler_actions,
+    granted_service_actions,
     policy_of,
     record_calls,
+    service_side_actions,
 )
 
 AMI = "ami-12c6146b"  # one of moto's built-in images (listing them all costs seconds)
@@ -162,6 +167,17 @@ def test_execution_role_grants_exactly_what_the_handler_calls(
     assumed = [c for c in log.calls if c.access_key != world.execution_key]
     assert assumed
     assert actions_needed([c.call for c in assumed]) <= scanner_actions()
+
+
+@pytest.mark.parametrize("account", ["dev", "staging", "prod"])
+def test_the_rest_of_each_policy_is_what_the_lambda_service_does_for_it(
+    estate: Estate, account: str
+) -> None:
+    # The fleet's functions have no event source (Step Functions invokes them): logs only.
+    run = fleet_stack(estate, account)
+    for spec in fn.FUNCTIONS:
+        document = policy_of(run, spec.purpose)
+        assert granted_service_actions(document) == service_side_actions(run, spec.purpose)
 
 
 def test_a_missing_permission_fails_the_proof(world: World, estate: Estate) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 
-from estate.emulator import Emulator, InvokeRecord
+from estate.emulator import Emulator, InvokeRecord, install_invoke_hook
 from estate.plan.runner import StackRun
 from estate_core.clients import reset_clients
 from estate_runtime.settings import reports_client
@@ -181,3 +181,21 @@ def session_in(world: CoreWorld) -> boto3.Session:
         aws_session_token=creds["AWS_SESSION_TOKEN"],
         region_name=world.region,
     )
+
+
+@contextmanager
+def materialised_core(run: StackRun) -> Iterator[CoreWorld]:
+    """``run`` (a recorded core stack) created in the running moto, its handlers run in
+    process, a queue capturing its alerts, Security Hub on."""
+    emulator = Emulator()
+    invokes: list[InvokeRecord] = []
+    restore = install_invoke_hook(emulator.credentials, invokes)
+    try:
+        emulator.materialise([run])
+        region = str(run.provider_input(run.of_type("aws:dynamodb/table:Table")[0], "region"))
+        world = CoreWorld(emulator, run, invokes, region)
+        world.capture_alerts()
+        world.client("securityhub").enable_security_hub()
+        yield world
+    finally:
+        restore()

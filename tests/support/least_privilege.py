@@ -4,13 +4,21 @@
 (``BaseClient._make_api_call``) for the duration of a ``with`` block. botocore's
 ``before-call`` event would need registering on every session, and handlers build theirs
 inside (some cached for the process), so the recorder sits one level lower and misses none.
-Each call is kept with the access key that signed it, so calls made with an assumed role
-(the scanned account's ``scanner`` role) are told apart from the execution role's own.
+Each call is kept with the access key that signed it (calls made with an assumed role, the
+scanned account's ``scanner`` role, are told apart from the execution role's own) and with
+the function the emulator was running when it was made (``estate.emulator.running_function``;
+None outside any invocation), so one end-to-end flow tells every function's calls apart.
 
-``granted_handler_actions`` reads the function's one inline policy from the recorded plan
-(core's ``LambdaFunction`` names it ``<component>-policy``) and keeps the statements the
-handler's code needs: sids starting with ``Service`` are the Lambda service's own calls
-with the role (logs, event-source polling, failure destinations), never the handler's.
+A function's policy is read from the recorded plan: the one inline policy core's
+``LambdaFunction`` names ``<component>-policy``. Its statements split in two:
+
+- ``granted_handler_actions``: statements the handler's code needs, compared with the
+  recorded calls mapped to IAM actions (``estate.iam.operations``, KMS by rule);
+- ``granted_service_actions``: statements whose sid starts with ``Service``, the calls the
+  Lambda service makes *with the role* and no handler code ever makes. They are compared
+  with ``service_side_actions``, derived from the function's wiring in the same plan:
+  its log group, each event source mapping by the source's type, each on-failure
+  destination and dead-letter target by its type (``SERVICE_SIDE`` is that table).
 """
 
 from __future__ import annotations
@@ -23,11 +31,38 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from estate.emulator import running_function
 from estate.iam.operations import ServiceCall, actions_needed
 from estate.plan.runner import RecordedResource, StackRun
 
 SERVICE_SID_PREFIX = "Service"
 POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
+FUNCTION_TYPE = "aws:lambda/function:Function"
+MAPPING_TYPE = "aws:lambda/eventSourceMapping:EventSourceMapping"
+QUEUE_TYPE = "aws:sqs/queue:Queue"
+
+# What the Lambda service does with the function's role, by the kind of resource involved
+# (AWS Lambda developer guide, "execution role" of each event source; the managed policies
+# AWSLambdaSQSQueueExecutionRole and AWSLambdaDynamoDBExecutionRole):
+# - "logs": the function's log group — Lambda writes its logs there;
+# - "sqs" as a source — the poller receives, deletes and reads the queue's attributes;
+# - "dynamodb-stream" as a source — the poller describes the stream and reads its shards.
+#   dynamodb:ListStreams, in AWS's managed policy, is left out: the mapping names its
+#   stream's ARN, so the poller never lists, and the action takes only Resource "*";
+# - "sqs" / "sns" as an on-failure destination or a dead-letter target — one send;
+# - a source or destination queue encrypted with a KMS key (not SQS-managed SSE) adds the
+#   key's use: the poller decrypts what it receives, a sender makes a data key.
+SERVICE_SIDE: dict[str, frozenset[str]] = {
+    "logs": frozenset({"logs:CreateLogStream", "logs:PutLogEvents"}),
+    "source:sqs": frozenset({"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}),
+    "source:dynamodb-stream": frozenset(
+        {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+    ),
+    "destination:sqs": frozenset({"sqs:SendMessage"}),
+    "destination:sns": frozenset({"sns:Publish"}),
+    "source:kms-queue": frozenset({"kms:Decrypt"}),
+    "destination:kms-queue": frozenset({"kms:GenerateDataKey", "kms:Decrypt"}),
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +71,7 @@ class RecordedCall:
 
     call: ServiceCall
     access_key: str | None
+    function: str | None = None  # the emulated function running when it was made
 
 
 @dataclass
@@ -44,12 +80,15 @@ class CallLog:
 
     calls: list[RecordedCall] = field(default_factory=list)
 
-    def service_calls(self, *, access_key: str | None = None) -> list[ServiceCall]:
-        """The calls (all, or only those one access key signed)."""
+    def service_calls(
+        self, *, access_key: str | None = None, function: str | None = None
+    ) -> list[ServiceCall]:
+        """The calls (all, or only those one access key signed, or one function made)."""
         return [
             recorded.call
             for recorded in self.calls
-            if access_key is None or recorded.access_key == access_key
+            if (access_key is None or recorded.access_key == access_key)
+            and (function is None or recorded.function == function)
         ]
 
     def access_keys(self) -> set[str | None]:
@@ -75,6 +114,7 @@ def record_calls() -> Iterator[CallLog]:
     original = BaseClient._make_api_call
 
     def recording(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        function = running_function()  # before the call: it may run another function
         response: Any = None
         try:
             response = original(self, operation_name, api_params)
@@ -92,6 +132,7 @@ def record_calls() -> Iterator[CallLog]:
                         target=_target(api_params),
                     ),
                     _access_key(self),
+                    function,
                 )
             )
 
@@ -116,15 +157,77 @@ def _document(resource: RecordedResource) -> dict[str, Any]:
     return document
 
 
-def granted_handler_actions(document: dict[str, Any]) -> frozenset[str]:
-    """The actions the policy grants to the handler's own code (non-``Service`` statements)."""
+def _actions(document: dict[str, Any], *, service: bool) -> frozenset[str]:
     granted: set[str] = set()
     for statement in document["Statement"]:
-        if statement.get("Effect") != "Allow" or statement["Sid"].startswith(SERVICE_SID_PREFIX):
+        if statement.get("Effect") != "Allow":
+            continue
+        if statement["Sid"].startswith(SERVICE_SID_PREFIX) != service:
             continue
         actions = statement["Action"]
         granted.update([actions] if isinstance(actions, str) else actions)
     return frozenset(granted)
+
+
+def granted_handler_actions(document: dict[str, Any]) -> frozenset[str]:
+    """The actions the policy grants to the handler's own code (non-``Service`` statements)."""
+    return _actions(document, service=False)
+
+
+def granted_service_actions(document: dict[str, Any]) -> frozenset[str]:
+    """The actions the policy grants for the Lambda service's calls (``Service`` statements)."""
+    return _actions(document, service=True)
+
+
+def function_components(run: StackRun) -> dict[str, str]:
+    """Physical function name -> the LambdaFunction component that made it."""
+    return {
+        str(function.inputs["name"]): function.name.removesuffix("-function")
+        for function in run.of_type(FUNCTION_TYPE)
+    }
+
+
+def service_side_actions(run: StackRun, component: str) -> frozenset[str]:
+    """What the Lambda service does with ``component``'s role, from its wiring in the plan."""
+    [function] = [f for f in run.of_type(FUNCTION_TYPE) if f.name == f"{component}-function"]
+    kinds: list[str] = []
+    if (function.inputs.get("loggingConfig") or {}).get("logGroup"):
+        kinds.append("logs")
+    dead_letter = (function.inputs.get("deadLetterConfig") or {}).get("targetArn")
+    if dead_letter:
+        kinds += _destination(run, str(dead_letter))
+    for mapping in run.of_type(MAPPING_TYPE):
+        if mapping.inputs.get("functionName") != function.inputs["name"]:
+            continue
+        kinds += _source(run, str(mapping.inputs["eventSourceArn"]))
+        on_failure = ((mapping.inputs.get("destinationConfig") or {}).get("onFailure")) or {}
+        if on_failure.get("destinationArn"):
+            kinds += _destination(run, str(on_failure["destinationArn"]))
+    return frozenset(action for kind in kinds for action in SERVICE_SIDE[kind])
+
+
+def _kms_queue(run: StackRun, queue_arn: str) -> bool:
+    name = queue_arn.rsplit(":", 1)[-1]
+    [queue] = [q for q in run.of_type(QUEUE_TYPE) if q.inputs.get("name") == name]
+    return bool(queue.inputs.get("kmsMasterKeyId"))
+
+
+def _source(run: StackRun, arn: str) -> list[str]:
+    service = arn.split(":")[2]
+    if service == "sqs":
+        return ["source:sqs", *(["source:kms-queue"] if _kms_queue(run, arn) else [])]
+    if service == "dynamodb" and "/stream/" in arn:
+        return ["source:dynamodb-stream"]
+    raise AssertionError(f"{arn}: an event source type SERVICE_SIDE does not know; add it")
+
+
+def _destination(run: StackRun, arn: str) -> list[str]:
+    service = arn.split(":")[2]
+    if service == "sqs":
+        return ["destination:sqs", *(["destination:kms-queue"] if _kms_queue(run, arn) else [])]
+    if service == "sns":
+        return ["destination:sns"]
+    raise AssertionError(f"{arn}: a destination type SERVICE_SIDE does not know; add it")
 
 
 @dataclass(frozen=True)
@@ -140,11 +243,19 @@ class Comparison:
         return not self.missing and not self.unused
 
 
+def needed(
+    calls: list[ServiceCall], encrypted_targets: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """The actions ``calls`` needed; each distinct call mapped once (a flow makes thousands
+    of the same few, and mapping one loads its service's model)."""
+    return actions_needed(list(dict.fromkeys(calls)), encrypted_targets)
+
+
 def compare(
     granted: frozenset[str],
     calls: list[ServiceCall],
     encrypted_targets: frozenset[str] = frozenset(),
 ) -> Comparison:
     """Compare a grant with the actions the recorded calls needed."""
-    used = actions_needed(calls, encrypted_targets)
+    used = needed(calls, encrypted_targets)
     return Comparison(missing=used - granted, unused=granted - used)

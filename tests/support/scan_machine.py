@@ -1,22 +1,24 @@
 """A scan state machine deployed on in-process moto with its functions, for the fleet's tests.
 
 Only what the machine needs, built by hand: a reports bucket, the planner and one worker as
-moto functions whose handlers run in process (``tests.support.lambda_in_process``), and the
-definition from ``estate.programs.scanner_fleet.state_machine``. The program's own wiring of
+moto functions created with the fleet's real code zip, whose handlers the emulator's invoke
+hook runs in process (``estate.emulator.install_invoke_hook``), and the definition from
+``estate.programs.scanner_fleet.state_machine``. The program's own wiring of
 the same pieces is asserted on the recorded plan; this world is for running the definition.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import boto3
 
+from estate.packaging import package_files, zip_bytes_of
+from estate.programs.scanner_fleet.functions import CODE_PACKAGES
 from estate.programs.scanner_fleet.state_machine import ScanMachineSpec, scan_definition_json
 
 REGION = "us-east-1"
@@ -38,12 +40,11 @@ _TRUST = {
 }
 
 
-def _placeholder_zip() -> bytes:
-    # moto stores the code; the in-process runtime imports the handler from the repository.
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("placeholder.txt", "code runs in process")
-    return buffer.getvalue()
+@cache
+def fleet_code() -> bytes:
+    """The fleet's code zip, as its functions are deployed with (the hook checks the handler's
+    module is in it)."""
+    return zip_bytes_of(package_files(CODE_PACKAGES))
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def deploy_scan_machine(
             Runtime="python3.12",
             Role=role,
             Handler=handler,
-            Code={"ZipFile": _placeholder_zip()},
+            Code={"ZipFile": fleet_code()},
             Timeout=900,
             Environment={"Variables": variables},
         )["FunctionArn"]

@@ -138,7 +138,8 @@ def _serve(demo: DemoRun, console: Console) -> None:
             f"AWS_SECRET_ACCESS_KEY={credentials['AWS_SECRET_ACCESS_KEY']} "
             f"AWS_SESSION_TOKEN={credentials['AWS_SESSION_TOKEN']} "
             f"aws --endpoint-url http://{host}:{port} --region {planned.account.primary_region} "
-            "s3 ls"
+            "s3 ls",
+            soft_wrap=True,  # one line per account, to copy whole: never wrapped
         )
     try:
         threading.Event().wait()

@@ -7,19 +7,30 @@ real names, and Lambda handlers run in process when moto's triggers fire.
   ``estate.emulator.materialisers``, found by name, so a new service is a new module).
 - ``install_invoke_hook()``: moto runs Lambda code in Docker; the hook replaces that one
   method so every path that invokes a function (Invoke, SQS mappings, S3 notifications,
-  Step Functions tasks) imports the recorded handler from the function's code and calls it.
+  Step Functions tasks) imports the recorded handler from the function's code and calls it,
+  with a context whose time runs down, logging every invocation (``InvocationLog``) and
+  naming the function running on a thread (``running_function``).
 """
 
-from estate.emulator.invoke import InvokeRecord, install_invoke_hook
+from estate.emulator.invoke import (
+    InvocationLog,
+    InvokeRecord,
+    LambdaContext,
+    install_invoke_hook,
+    running_function,
+)
 from estate.emulator.registry import Materialised, World, materialiser
 from estate.emulator.world import Emulator, StreamMapping
 
 __all__ = [
     "Emulator",
+    "InvocationLog",
     "InvokeRecord",
+    "LambdaContext",
     "Materialised",
     "StreamMapping",
     "World",
     "install_invoke_hook",
     "materialiser",
+    "running_function",
 ]

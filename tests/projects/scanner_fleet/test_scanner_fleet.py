@@ -133,3 +133,34 @@ def test_a_scanner_switched_off_has_no_schedule(accounts_copy: Path) -> None:
     scanners = {json.dumps(s.inputs["target"]["arn"]) for s in _schedules(run)}
     assert scanners == {json.dumps(run.outputs["s3_state_machine_arn"])}
     assert len(_schedules(run)) == 1
+
+
+def _spoke_of_dev(accounts_copy: Path) -> Estate:
+    """accounts/ with dev the hub of staging: staging's own fleet schedules nothing."""
+    path = accounts_copy / "dev.yaml"
+    text = path.read_text()
+    assert "targets" not in text
+    path.write_text(text.replace("scan:\n", "scan:\n  targets: [staging]\n", 1))
+    return load_estate(accounts_copy)
+
+
+def test_a_fleet_with_nothing_to_schedule_still_exports_a_real_dead_letter_queue(
+    accounts_copy: Path,
+) -> None:
+    estate = _spoke_of_dev(accounts_copy)
+    assert not accesses_from(estate, "staging")
+    run = fleet_stack(estate, "staging")
+
+    assert _schedules(run) == []
+    assert run.outputs["schedule_names"] == []
+    dlq_arn = str(run.outputs["schedule_dlq_arn"])
+    service, _region, account_id, queue = dlq_arn.split(":")[2:]
+    assert (service, account_id) == ("sqs", estate.account("staging").account_id)
+    assert queue in {q.inputs["name"] for q in run.of_type("aws:sqs/queue:Queue")}
+    # Nothing else of the schedules: no role for Scheduler to start machines with.
+    roles = [r.inputs["assumeRolePolicy"] for r in run.of_type("aws:iam/role:Role")]
+    assert not any("scheduler.amazonaws.com" in str(trust) for trust in roles)
+    # The hub schedules its target, dead-lettering into its own queue.
+    hub = fleet_stack(estate, "dev")
+    scanned = {json.loads(s.inputs["target"]["input"])["account_id"] for s in _schedules(hub)}
+    assert estate.account("staging").account_id in scanned

@@ -18,16 +18,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from estate.emulator import InvocationLog
 from estate_runtime.deadline import Deadline
 from estate_runtime.report_writer import decode_part
 from estate_scanners import s3_analyzer_handler
 from estate_scanners.planner import plan_key
 from estate_scanners.s3 import analyzer
 from estate_scanners.s3.checks import bucket_checks
-from tests.support.lambda_in_process import InvocationLog, lambdas_in_process
 from tests.support.scan_machine import REGION, REPORTS_BUCKET, ScanMachine, deploy_scan_machine
-
-__all__ = ["lambdas_in_process"]  # a fixture, used by name
 
 BUCKETS = [f"bucket-{index:02d}" for index in range(7)]
 SCAN_ID = "scan-1"
@@ -75,7 +73,7 @@ def _s3_machine() -> ScanMachine:
 
 
 @pytest.mark.usefixtures("sfn_aws")
-def test_every_shard_is_done_and_recorded(lambdas_in_process: InvocationLog) -> None:
+def test_every_shard_is_done_and_recorded(invocations: InvocationLog) -> None:
     machine = _s3_machine()
 
     execution = machine.run({"required_tags": RULES, "shard_size": 3}, SCAN_ID)
@@ -90,14 +88,14 @@ def test_every_shard_is_done_and_recorded(lambdas_in_process: InvocationLog) -> 
     per_bucket = Counter(f["resource_id"] for f in _findings() if f["resource_id"] in SCANNED)
     assert per_bucket == dict.fromkeys(SCANNED, len(bucket_checks()))
     # The account-level checks ran on exactly one shard.
-    shard_events = lambdas_in_process.of("estate-test-s3-worker")
+    shard_events = invocations.events("estate-test-s3-worker")
     assert sorted(e["shard"] for e in shard_events if e["include_account_checks"]) == ["0000"]
     assert sorted(name for e in shard_events for name in e["buckets"]) == SCANNED
 
 
 @pytest.mark.usefixtures("sfn_aws")
 def test_a_failed_shard_is_recorded_and_the_others_complete(
-    lambdas_in_process: InvocationLog, monkeypatch: pytest.MonkeyPatch
+    invocations: InvocationLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     machine = _s3_machine()
     scan = analyzer.scan_buckets
@@ -126,7 +124,7 @@ def test_a_failed_shard_is_recorded_and_the_others_complete(
 
 @pytest.mark.usefixtures("sfn_aws")
 def test_a_continuation_is_followed_to_the_end(
-    lambdas_in_process: InvocationLog, monkeypatch: pytest.MonkeyPatch
+    invocations: InvocationLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed_buckets()
     machine = deploy_scan_machine("s3", environment={"SCAN_BATCH_SIZE": "1"})
@@ -143,7 +141,7 @@ def test_a_continuation_is_followed_to_the_end(
     manifest = _manifest()
     assert manifest["shards"] == {"total": 2, "done": 2, "failed": 0}
     # One bucket per run (shard 0000 also writes the account part in its first run).
-    events = lambdas_in_process.of("estate-test-s3-worker")
+    events = invocations.events("estate-test-s3-worker")
     assert manifest["runs"] == len(events) == len(SCANNED)
     continued = [e for e in events if e.get("continuation")]
     assert len(continued) == len(SCANNED) - 2

@@ -10,6 +10,7 @@ from estate_runtime.metrics import (
     ALL_METRIC_NAMES,
     ANALYSIS_EXECUTION_TIME,
     BUCKETS_SCANNED,
+    COMPLETION_METRIC_NAMES,
     FAILED_FINDINGS_BY_SEVERITY,
     FINDINGS_BY_STATUS,
     INSTANCES_SCANNED,
@@ -79,7 +80,7 @@ def test_an_s3_scan_counts_buckets_and_scans_do_not_share_state(
 def test_the_exported_names_cover_every_status_and_severity() -> None:
     assert set(FINDINGS_BY_STATUS) == {"PASS", "FAIL", "ERROR"}
     assert FAILED_FINDINGS_BY_SEVERITY["INFORMATIONAL"] == "FailedFindingsInformational"
-    assert len(ALL_METRIC_NAMES) == 4 + 3 + 5
+    assert len(ALL_METRIC_NAMES) == 4 + 3 + 5 + len(COMPLETION_METRIC_NAMES)
 
 
 def test_an_unknown_scanner_is_refused() -> None:

@@ -81,8 +81,6 @@ class ScanSchedulesArgs:
     permissions_boundary_arn: str
 
     def __post_init__(self) -> None:
-        if not self.scans:
-            raise ValueError("ScanSchedulesArgs: no scans; create no schedules component instead")
         missing = sorted({scan.scanner for scan in self.scans} - self.machine_arns.keys())
         if missing:
             raise ValueError(f"ScanSchedulesArgs: no state machine for scanner(s) {missing}")
@@ -92,7 +90,13 @@ class ScanSchedulesArgs:
 
 
 class ScanSchedules(pulumi.ComponentResource):
-    """Dead-letter queue, the role Scheduler uses, and one schedule per scanned account."""
+    """Dead-letter queue, the role Scheduler uses, and one schedule per scanned account.
+
+    A fleet with nothing to schedule (its account is another hub's target, or every scanner
+    is off) still gets the dead-letter queue, and nothing else: the stack's
+    ``schedule_dlq_arn`` output, which observability alarms on, always names a real queue
+    (an empty one that never fills), never an empty string.
+    """
 
     names: list[str]
     dlq_arn: pulumi.Output[str]
@@ -115,6 +119,22 @@ class ScanSchedules(pulumi.ComponentResource):
             message_retention_seconds=DLQ_RETENTION_SECONDS,
             opts=child,
         )
+        self.names = [scan.schedule_name for scan in args.scans]
+        self.dlq_arn = dlq.arn
+        if args.scans:
+            self._schedule(name, args, dlq, native_provider, ready)
+        self.register_outputs({"names": self.names, "dlq_arn": self.dlq_arn})
+
+    def _schedule(
+        self,
+        name: str,
+        args: ScanSchedulesArgs,
+        dlq: aws.sqs.Queue,
+        native_provider: aws_native.Provider,
+        ready: Sequence[pulumi.Resource],
+    ) -> None:
+        """The role Scheduler uses and one schedule per scan."""
+        child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role",
             name=args.role_name,
@@ -173,6 +193,3 @@ class ScanSchedules(pulumi.ComponentResource):
                 state=aws_native.scheduler.ScheduleState.ENABLED,
                 opts=native,
             )
-        self.names = [scan.schedule_name for scan in args.scans]
-        self.dlq_arn = dlq.arn
-        self.register_outputs({"names": self.names, "dlq_arn": self.dlq_arn})
