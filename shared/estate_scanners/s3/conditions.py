@@ -13,13 +13,13 @@ encodes. Where the document leaves a case open, the reading says so in `undeterm
 (carried into the finding's evidence) and the verdict stays what the code has always
 given; nothing is guessed silently.
 
-What the document does not say but IAM's grammar decides (IAM User Guide, "Condition
-operators"): only a positive operator grants "only to fixed values". A negated operator
-(`StringNotEquals`, `NotIpAddress`, ...) matches every other value, `...IfExists` also
-matches when the key is absent, `ForAllValues:` is true when the key is absent, and
-`Null` tests presence, not value: none of them limits. Conditions are ANDed, so one
-limiting condition limits the statement; the values of one key are ORed, so every value
-must be fixed.
+What the document does not say but IAM's operators decide (`IAM_OPERATORS`): only a
+positive operator grants "only to fixed values". A negated operator (`StringNotEquals`,
+`NotIpAddress`, ...) matches every other value; `...IfExists`: "If the key is not
+present, evaluate the condition element as true"; `ForAllValues:` "returns true if there
+are no context keys in the request"; `Null` tests presence, not value. None of them
+limits. Conditions are ANDed, so one limiting condition limits the statement; the values
+of one key are ORed, so every value must be fixed.
 """
 
 from __future__ import annotations
