@@ -225,15 +225,19 @@ def read_statement(statement: PolicyStatement) -> StatementReading:
         # A Deny statement grants nothing ("must grant access only to fixed values").
         return StatementReading(statement, False, "a Deny statement grants nothing")
     principals = [read_principal(principal) for principal in statement.principals]
+    if not principals and not statement.not_principal:
+        # policy.IAM_GRAMMAR, notes: "The principal_block element is required in resource-based
+        # policies"; S3 refuses such a policy, and a statement naming nobody grants nothing.
+        return StatementReading(statement, False, "names no principal")
     if statement.not_principal:
         # IAM_NOT_PRINCIPAL, "NotPrincipal With Allow": "Doing so allows all principals
         # except the one named in the NotPrincipal element ... you might grant access to
         # anonymous (unauthenticated) users."
         who = "NotPrincipal with Allow grants to every principal but those named"
-    elif principals and all(reading.fixed for reading in principals):
+    elif all(reading.fixed for reading in principals):
         return StatementReading(statement, False, "granted only to fixed principals")
     else:
-        who = "; ".join(sorted({r.rule for r in principals if not r.fixed})) or "no principal"
+        who = "; ".join(sorted({r.rule for r in principals if not r.fixed}))
     conditions = [read_condition(condition) for condition in statement.conditions]
     limiting = [reading for reading in conditions if reading.limits]
     if limiting:

@@ -119,6 +119,10 @@ ARRAY_OPTIONAL = (
     "If the element takes an array (marked with [ and ]) but only one value is included, the "
     "brackets are optional."
 )
+PRINCIPAL_REQUIRED = (
+    "The principal_block element is required in resource-based policies (for example, in "
+    "Amazon S3 bucket policies)"
+)
 NOT_PRINCIPAL_ALLOW = (
     "Doing so allows all principals except the one named in the NotPrincipal element. ... you "
     "might grant access to anonymous (unauthenticated) users."
@@ -202,6 +206,13 @@ PRINCIPAL_ROWS = [
         False,
     ),
     Row("deny-star", FIXED_VALUES, {**allow(), "Effect": "Deny"}, False),
+    Row("no-principal", PRINCIPAL_REQUIRED, {**allow(), "Principal": None}, False),
+    Row(
+        "empty-not-principal",
+        NOT_PRINCIPAL_ALLOW,
+        {**allow(), "Principal": None, "NotPrincipal": {"AWS": []}},
+        True,
+    ),
 ]
 
 # One row pair per key the document lists: a fixed value limits, a wildcard or a policy
