@@ -40,6 +40,7 @@ from estate_scanners.s3.public_access import (
     AUTHENTICATED_USERS,
     Access,
     Exposure,
+    PublicAccessAssessment,
     assess_public_access,
     read_statement,
 )
@@ -162,6 +163,23 @@ def allow(principal: Any = "*", action: Any = "s3:GetObject", **extra: Any) -> d
 
 def when(operator: str, key: str, value: Any) -> dict[str, Any]:
     return {"Condition": {operator: {key: value}}}
+
+
+def assess(
+    access: Access = Access.READ,
+    *,
+    acl: Acl = PRIVATE_ACL,
+    policy: BucketPolicy | NotConfigured = NO_POLICY,
+    bucket_block: PublicAccessBlock | NotConfigured = NO_BLOCK,
+    account_block: PublicAccessBlock | NotConfigured = NO_BLOCK,
+) -> PublicAccessAssessment:
+    return assess_public_access(
+        access=access,
+        acl=acl,
+        policy=policy,
+        bucket_block=bucket_block,
+        account_block=account_block,
+    )
 
 
 def parsed(statement: dict[str, Any]) -> BucketPolicy:
@@ -455,13 +473,7 @@ def test_the_key_table_names_every_key_the_document_lists() -> None:
 def test_an_open_case_is_said_in_the_finding_evidence(row: Row) -> None:
     policy = parsed({k: v for k, v in row.statement.items() if v is not None})
 
-    evidence = assess_public_access(
-        access=Access.READ,
-        acl=PRIVATE_ACL,
-        policy=policy,
-        bucket_block=NO_BLOCK,
-        account_block=NO_BLOCK,
-    ).policy.evidence
+    evidence = assess(Access.READ, policy=policy).policy.evidence
 
     if row.public:
         (exposing,) = evidence["public_statements"]
@@ -507,13 +519,7 @@ DENY_ROW = Row(
 def test_a_deny_that_may_narrow_a_public_allow_is_said_and_not_subtracted() -> None:
     policy = BucketPolicy(parse_policy(json.dumps(DENY_ROW.statement)))
 
-    assessment = assess_public_access(
-        access=Access.READ,
-        acl=PRIVATE_ACL,
-        policy=policy,
-        bucket_block=NO_BLOCK,
-        account_block=NO_BLOCK,
-    )
+    assessment = assess(Access.READ, policy=policy)
 
     assert (assessment.exposure is Exposure.PUBLIC) is DENY_ROW.public, DENY_ROW.quote
     (exposing,) = assessment.policy.evidence["public_statements"]
@@ -524,13 +530,7 @@ def test_a_deny_on_other_actions_is_not_said_to_narrow() -> None:
     document = {"Statement": [allow(), {**allow(action="s3:PutObject"), "Effect": "Deny"}]}
     policy = BucketPolicy(parse_policy(json.dumps(document)))
 
-    evidence = assess_public_access(
-        access=Access.READ,
-        acl=PRIVATE_ACL,
-        policy=policy,
-        bucket_block=NO_BLOCK,
-        account_block=NO_BLOCK,
-    ).policy.evidence
+    evidence = assess(Access.READ, policy=policy).policy.evidence
 
     assert "undetermined" not in evidence["public_statements"][0]
 
@@ -569,16 +569,7 @@ def test_which_actions_a_public_statement_exposes(row: ActionRow) -> None:
     policy = parsed({k: v for k, v in row.statement.items() if v is not None})
 
     def exposure(access: Access) -> bool:
-        return (
-            assess_public_access(
-                access=access,
-                acl=PRIVATE_ACL,
-                policy=policy,
-                bucket_block=NO_BLOCK,
-                account_block=NO_BLOCK,
-            ).exposure
-            is Exposure.PUBLIC
-        )
+        return assess(access, policy=policy).exposure is Exposure.PUBLIC
 
     assert (exposure(Access.READ), exposure(Access.WRITE)) == (row.readable, row.writable), (
         row.quote
@@ -639,14 +630,7 @@ def test_which_acl_grants_are_public(row: AclRow) -> None:
 
     def exposure(access: Access) -> bool:
         return (
-            assess_public_access(
-                access=access,
-                acl=acl,
-                policy=NO_POLICY,
-                bucket_block=row.block or NO_BLOCK,
-                account_block=NO_BLOCK,
-            ).exposure
-            is Exposure.PUBLIC
+            assess(access, acl=acl, bucket_block=row.block or NO_BLOCK).exposure is Exposure.PUBLIC
         )
 
     assert (exposure(Access.READ), exposure(Access.WRITE)) == (row.readable, row.writable), (
@@ -666,9 +650,8 @@ def test_which_flags_neutralise_a_stored_public_policy(
     quote: str, block: PublicAccessBlock, public: bool
 ) -> None:
     for bucket_block, account_block in ((block, NO_BLOCK), (NO_BLOCK, block)):
-        assessment = assess_public_access(
-            access=Access.READ,
-            acl=PRIVATE_ACL,
+        assessment = assess(
+            Access.READ,
             policy=parsed(allow()),
             bucket_block=bucket_block,
             account_block=account_block,
