@@ -276,11 +276,6 @@ def allows_any(statement: PolicyStatement, patterns: tuple[str, ...]) -> bool:
     )
 
 
-def public_statements(policy: BucketPolicy, access: Access) -> tuple[PolicyStatement, ...]:
-    """Statements that give the public this kind of access."""
-    return tuple(reading.statement for reading in _exposing(access, _readings(policy)))
-
-
 def policy_is_public(policy: BucketPolicy) -> bool:
     """S3's "public policy": any unlimited Allow to a public principal, whatever the action."""
     return any(grants_to_public(statement) for statement in policy.statements)
@@ -314,11 +309,10 @@ def policy_evidence(
             "document does not say whether S3 weighs Deny statements"
         )
         exposing_evidence.append(reading.as_evidence(*([note] if denies else [])))
-    exposed = {reading.statement.index for reading in exposing}
     undetermined = [
         {"index": r.statement.index, "because": r.because, "undetermined": list(r.undetermined)}
         for r in readings
-        if r.undetermined and r.statement.index not in exposed
+        if r.undetermined and not r.public
     ]
     return exposing_evidence, undetermined
 
