@@ -8,8 +8,11 @@ PutEncryptionConfiguration). Replication grants (`s3:Replicate*`) are not blocke
 
 Our decisions:
 - Explicit account principals count: an `AWS` principal that is an account id or an
-  ARN naming one. Service, federated and canonical-user principals name no account; a
-  bare unique id (a deleted role) can no longer be used by anyone.
+  ARN naming one. Service and federated principals name no account (a federated one
+  makes the statement public: the public checks report it). A canonical-user principal
+  names an account by an id this module cannot map to an account number without the
+  ACL's owner, so it is not counted (a known gap). A bare unique id (a deleted role) can
+  no longer be used by anyone.
 - A public principal (`*`) counts the accounts its positive conditions on the
   *principal-side* keys name: `aws:PrincipalAccount` (an account id) and
   `aws:PrincipalArn` (an ARN whose account field is fixed). Such a statement is not
@@ -21,10 +24,17 @@ Our decisions:
 - Otherwise conditions are not considered (like the AWS Config rule behind S3.6):
   principals of another account keep access to blocked actions whatever the condition
   says about where they call from. The statements are in the evidence for a reviewer.
-- `RestrictPublicBuckets` (bucket or account) blocks "public and cross-account
-  access within any public bucket policy, including non-public delegation to
-  specific accounts" (S3 docs): when the policy is public and the flag is on, the
-  grants are neutralised.
+- `RestrictPublicBuckets` (bucket or account): the S3 User Guide, "Blocking public
+  access to your Amazon S3 storage", "Block public access settings"
+  (`public_access.S3_BPA`): "Amazon S3 blocks public and cross-account access derived
+  from any public access point or bucket policy, including non-public delegation to
+  specific accounts". And, from "How Amazon S3 evaluates a bucket policy that contains
+  both public and non-public access grants": "if you remove statement 3 from the
+  policy, then the policy doesn't qualify as public, and RestrictPublicBuckets no
+  longer applies. Thus, "Account-2" regains access". So the grants are neutralised
+  only when the policy is public and the flag is on (the check does this).
+- Which statements are public is `public_access.read_statement`'s business (the
+  document's rules); docs/checks.md, "The meaning of public", has both summarised.
 """
 
 from __future__ import annotations
@@ -66,6 +76,8 @@ def cross_account_grants(policy: BucketPolicy, own_account: str) -> tuple[CrossA
     """Allow statements that give blocked actions to principals of accounts other than ours."""
     grants: list[CrossAccountGrant] = []
     for statement in policy.statements:
+        # A NotPrincipal Allow grants to everyone but the named (IAM "NotPrincipal With
+        # Allow"): the public checks report it; it names no account to list here.
         if not statement.allows or statement.not_principal:
             continue
         if not allows_any(statement, BLOCKED_ACTIONS):
@@ -76,6 +88,9 @@ def cross_account_grants(policy: BucketPolicy, own_account: str) -> tuple[CrossA
             if principal.kind == "AWS" and (account := account_of(principal.value)) is not None
         }
         if any(principal.is_public for principal in statement.principals):
+            # "*" pinned by aws:PrincipalAccount/aws:PrincipalArn is not public (read under
+            # "An AWS principal, user, role, or service principal"), yet it grants exactly
+            # the accounts those keys name.
             named |= caller_accounts_in_conditions(statement)
         accounts = named - {own_account}
         if accounts:

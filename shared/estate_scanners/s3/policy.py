@@ -3,6 +3,17 @@
 IAM accepts a string or a list almost everywhere (`Action`, `Resource`, principal
 values, condition values) and `Principal: "*"` as shorthand; this module folds all
 of those into one shape so the judging code has a single case to handle.
+
+The grammar is IAM's ("Grammar of the IAM JSON policy language", `IAM_GRAMMAR`):
+- "If the element takes an array ... but only one value is included, the brackets are
+  optional": `Statement`, `Action`, `Resource`, principal and condition values may each
+  be one value or a list;
+- `<principal_block> = ("Principal" | "NotPrincipal") : ("*" | <principal_map>)`;
+- `<condition_value> = ("string" | "number" | "Boolean")`: booleans become IAM's
+  "true"/"false", numbers their text;
+- condition keys are compared lower-cased (IAM: "condition key names are not
+  case-sensitive"); action names ignore case in `wildcards`.
+What these parsed shapes mean for "public" is `public_access` and `conditions`.
 """
 
 from __future__ import annotations
@@ -11,6 +22,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+IAM_GRAMMAR = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
 
 
 class MalformedPolicyError(ValueError):
@@ -26,7 +39,10 @@ class Principal:
 
     @property
     def is_public(self) -> bool:
-        """Anyone: `"Principal": "*"` or `{"AWS": "*"}`."""
+        """Anyone: `"Principal": "*"` or `{"AWS": "*"}` (IAM, "Principal": "the following
+        elements are equivalent"; IAM_GRAMMAR: "you can use * only to specify
+        "everyone/anonymous.""). Whether a statement is public is wider: see
+        `public_access.read_principal`."""
         return self.value == "*" and self.kind in ("*", "AWS")
 
 

@@ -2,13 +2,18 @@
 
 Policy actions (`s3:*`, `s3:Get*`, `*`) and resources (`arn:aws:s3:::b/*`) use these
 wildcards and no others: unlike `fnmatch`, `[` is an ordinary character. Action
-names ignore case, resource ARNs do not, hence the `case_sensitive` switch.
+names ignore case (IAM, "IAM JSON policy elements: Action", `IAM_ACTION`: "The prefix and
+the action name are case insensitive"), resource ARNs do not, hence the `case_sensitive`
+switch.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+IAM_ACTION = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html"
+)
 WILDCARDS = frozenset("*?")
 
 
