@@ -1,9 +1,11 @@
-"""The statements of org-iam's roles and of the platform boundary they all carry.
+"""The statements of org-iam's roles, their guard rails and the platform boundary.
 
-Two boundaries exist in every account:
-
-- the **platform boundary** (this module's ``boundary_statements``), carried by org-iam's
-  own roles (preview, deploy, scanner): the most CI and the scanner may ever do;
+- the **guard rails** (``guard_rail_statements``): explicit denies that keep org-iam (its
+  roles, policies and OIDC providers) out of every role's reach; a managed policy of their
+  own on the deploy and preview roles, which carry no boundary (one managed policy cannot
+  hold every type's actions: docs/security.md);
+- the **platform boundary** (``boundary_statements``), carried by the scanner role: the
+  scanners' reads and the guard rails;
 - the **workload boundary** (``workload.py``), carried by every role the deploy role
   creates: data-plane actions only, no IAM.
 
