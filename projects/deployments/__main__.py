@@ -13,8 +13,13 @@ import pulumi_github as github
 import pulumi_pulumiservice as pulumiservice
 
 from estate.changed import work_dir
-from estate.contracts import CONTRACTS, contract_for, deploy_order, export_outputs, read_outputs
-from estate.delivery import SUBJECT_CLAIM_KEYS, environment_name
+from estate.contracts import contract_for, export_outputs, read_outputs
+from estate.delivery import (
+    SUBJECT_CLAIM_KEYS,
+    delivered_contracts,
+    environment_name,
+    preview_role_arn,
+)
 from estate.gitops.drift_issue import LABEL as DRIFT_LABEL
 from estate.plan.runner import REPOSITORY_ROOT
 from estate.programs.deployments.github_settings import (
@@ -23,11 +28,7 @@ from estate.programs.deployments.github_settings import (
     RepositoryDelivery,
     RepositoryDeliveryArgs,
 )
-from estate.programs.deployments.settings import (
-    REVIEW_STACK_STAGES,
-    REVIEWER_TEAM_SLUG,
-    needs_review,
-)
+from estate.programs.deployments.settings import REVIEWER_TEAM_SLUG, needs_review
 from estate.programs.deployments.stack_settings import StackDelivery, StackDeliveryArgs
 from estate.stack import current_stack
 
@@ -73,9 +74,9 @@ AccountEnvironment(
     opts=on_github,
 )
 
-for contract in deploy_order(CONTRACTS):
-    if contract.project == stack.contract.project:
-        continue  # a stack never defines its own deployment settings
+# Every other project (a stack never defines its own deployment settings); org-iam's preview
+# role trusts exactly these stacks' drift detection (estate.delivery.deployments_operations).
+for contract in delivered_contracts():
     StackDelivery(
         f"{contract.project}-{account.name}",
         StackDeliveryArgs(
@@ -84,9 +85,8 @@ for contract in deploy_order(CONTRACTS):
             stack=account.name,
             repository=organization.github_repository,
             work_dir=work_dir(contract, REPOSITORY_ROOT),
-            deploy_role_arn=deploy_role_arn,
+            role_arn=preview_role_arn(account),
             region=account.primary_region,
-            review_stacks=account.stage in REVIEW_STACK_STAGES,
         ),
         opts=on_pulumi_cloud,
     )

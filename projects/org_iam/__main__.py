@@ -1,5 +1,5 @@
-"""org-iam: the account's GitHub OIDC provider, CI and scanner roles, and both boundaries
-(wiring only)."""
+"""org-iam: the account's GitHub and Pulumi Cloud OIDC providers, CI and scanner roles,
+both boundaries and the deploy role's guard rails (wiring only)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,17 @@ from estate.delivery import (
     DEPLOY_ROLE_PURPOSE,
     PREVIEW_ROLE_PURPOSE,
     deploy_subject_spec,
-    preview_subject_spec,
+    deployments_operations,
+    preview_role_subject_specs,
 )
-from estate.iam import github_oidc_trust, policy_document, roles_of_account_trust
+from estate.iam import (
+    github_oidc_trust,
+    github_oidc_trust_statement,
+    policy_document,
+    pulumi_deployments_trust_statement,
+    roles_of_account_trust,
+    trust_policy_document,
+)
 from estate.naming import ResourceKind
 from estate.programs.org_iam.ci_role import CiRole, CiRoleArgs
 from estate.programs.org_iam.github_oidc import GitHubOidc, GitHubOidcArgs
@@ -21,9 +29,11 @@ from estate.programs.org_iam.policies import (
     Scope,
     boundary_statements,
     deploy_statements,
+    guard_rail_statements,
     preview_statements,
     scanner_statements,
 )
+from estate.programs.org_iam.pulumi_oidc import PulumiOidc, PulumiOidcArgs
 from estate.programs.org_iam.workload import workload_boundary_statements
 from estate.providers import make_providers
 from estate.scanning import SCANNER_ROLE_PURPOSE, access_to, accesses_from, scanner_actions
@@ -44,12 +54,15 @@ scope = Scope(
 )
 
 oidc = GitHubOidc("github", GitHubOidcArgs(), opts=providers.opts())
+pulumi_oidc = PulumiOidc(
+    "pulumi-cloud", PulumiOidcArgs(organization=organization.pulumi_org), opts=providers.opts()
+)
 
 boundary_name = names.name(ResourceKind.IAM_PERMISSION_BOUNDARY, "boundary")
 boundary = aws.iam.Policy(
     "permission-boundary",
     name=boundary_name,
-    description="The most org-iam's roles (CI and scanner) may do in this account",
+    description="The most the scanner role may do in this account, and org-iam's guard rails",
     policy=policy_document(
         boundary_statements(
             scope, boundary_policy_name=boundary_name, scanner_actions=sorted(scanner_actions())
@@ -81,14 +94,26 @@ preview = CiRole(
     CiRoleArgs(
         names=names,
         purpose=PREVIEW_ROLE_PURPOSE,
-        description="Read-only: pull-request previews of the estate",
-        trust_policy=github_oidc_trust(
-            provider_arn=oidc.arn,
-            repository=organization.github_repository,
-            subjects=[preview_subject_spec()],
+        description="Read-only: pull-request previews and drift checks of the estate",
+        # GitHub: preview.yml for pull requests, drift.yml on main. Pulumi Deployments: its
+        # drift detection of every delivered stack of the account (estate.delivery).
+        trust_policy=trust_policy_document(
+            github_oidc_trust_statement(
+                provider_arn=oidc.arn,
+                repository=organization.github_repository,
+                subjects=preview_role_subject_specs(),
+            ),
+            pulumi_deployments_trust_statement(
+                provider_arn=pulumi_oidc.arn,
+                organization=organization.pulumi_org,
+                operations=deployments_operations(account.name),
+            ),
         ),
         statements=preview_statements(scope),
-        boundary_arn=boundary.arn,
+        # No boundary (every type's reads do not fit one policy): reads only, and the guard
+        # rails as its own deny policy, like the deploy role's.
+        boundary_arn=None,
+        guard_rails=guard_rail_statements(scope, boundary_policy_name=boundary_name),
     ),
     opts=providers.opts(),
 )
@@ -105,7 +130,11 @@ deploy = CiRole(
             subjects=[deploy_subject_spec(account.name)],
         ),
         statements=deploy_statements(scope),
-        boundary_arn=boundary.arn,
+        # No boundary: one managed policy cannot hold every type's actions (docs/security.md).
+        # Its own deny policy keeps it off org-iam; the roles it creates carry the workload
+        # boundary.
+        boundary_arn=None,
+        guard_rails=guard_rail_statements(scope, boundary_policy_name=boundary_name),
     ),
     opts=providers.opts(),
 )

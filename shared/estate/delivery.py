@@ -20,6 +20,16 @@ The repository uses the custom subject template ``SUBJECT_CLAIM_KEYS`` =
   the same for every pull request (``preview_subject``). The preview job must not name an
   environment (the context would become ``environment:<name>``).
 
+- for the scheduled drift job (``DRIFT_WORKFLOW`` on ``main``, no environment):
+  ``repo:O/R:ref:refs/heads/main:job_workflow_ref:O/R/.github/workflows/drift.yml@refs/heads/main``
+  (``drift_subject``); it previews with ``--refresh``, so it assumes the preview role.
+
+Pulumi Deployments (configured by the root project ``ROOT_PROJECT``) runs only the daily
+drift detection of every other project's stacks (``DEPLOYMENTS_OPERATIONS``), never an
+update: GitHub Actions runs every update and every pull-request preview, so nothing
+deploys twice. Its token's subject names the organisation, project, stack and operation
+(``deployments_operations``); the preview role trusts exactly those.
+
 The template closes the gap of the default ``repo:O/R:environment:A`` subject: GitHub
 creates a missing environment, unprotected, the first time any workflow names it, so
 anyone able to push a workflow could get deploy credentials. With ``job_workflow_ref``
@@ -32,7 +42,16 @@ from __future__ import annotations
 from typing import Final
 
 from estate.accounts import Account
-from estate.iam import Environment, PullRequests, WorkflowJobs, github_subject_claims
+from estate.contracts import CONTRACTS, ProjectContract, deploy_order
+from estate.iam import (
+    Branch,
+    DeploymentOperation,
+    Environment,
+    PullRequests,
+    WorkflowJobs,
+    github_subject_claims,
+    pulumi_subject_claims,
+)
 from estate.naming import ProjectNames
 from estate.stack import ORG_IAM_PROJECT
 
@@ -42,6 +61,13 @@ DEPLOY_WORKFLOW: Final = ".github/workflows/deploy.yml"
 """Runs ``pulumi up``; its deploy job names ``environment: <account>``."""
 PREVIEW_WORKFLOW: Final = ".github/workflows/preview.yml"
 """Reusable (``on: workflow_call``); runs ``pulumi preview``, called at ``@main``."""
+DRIFT_WORKFLOW: Final = ".github/workflows/drift.yml"
+"""Scheduled on ``main``: ``pulumi preview --refresh --expect-no-changes`` per stack."""
+ROOT_PROJECT: Final = "estate-deployments"
+"""The root project: it holds every other project's delivery settings, none of its own."""
+DEPLOYMENTS_OPERATIONS: Final = ("detect-drift",)
+"""What Pulumi Deployments runs on each stack: the scheduled drift detection (a
+preview-only refresh), nothing else; an update or destroy started there is not trusted."""
 SUBJECT_CLAIM_KEYS: Final = ("repo", "context", "job_workflow_ref")
 """The repository's OIDC subject template (``include_claim_keys``), in this order."""
 DEPLOY_ROLE_PURPOSE: Final = "deploy"
@@ -69,6 +95,49 @@ def preview_subject_spec() -> WorkflowJobs:
     )
 
 
+def drift_subject_spec() -> WorkflowJobs:
+    """The scheduled drift jobs as an ``estate.iam`` subject: ``drift.yml`` on ``main``."""
+    return WorkflowJobs(
+        context=Branch(DEFAULT_BRANCH), workflow_path=DRIFT_WORKFLOW, ref=DEFAULT_BRANCH_REF
+    )
+
+
+def preview_role_subject_specs() -> list[WorkflowJobs]:
+    """Every GitHub job the preview role trusts: pull-request previews and the drift check."""
+    return [preview_subject_spec(), drift_subject_spec()]
+
+
+def delivered_contracts(
+    contracts: tuple[ProjectContract, ...] = CONTRACTS,
+) -> tuple[ProjectContract, ...]:
+    """The projects whose stacks the root project configures in Pulumi Deployments, in
+    deploy order: every project but the root itself (a stack never defines its own)."""
+    return tuple(c for c in deploy_order(contracts) if c.project != ROOT_PROJECT)
+
+
+def deployments_operations(
+    account: str, contracts: tuple[ProjectContract, ...] = CONTRACTS
+) -> list[DeploymentOperation]:
+    """What Pulumi Deployments runs in ``account``: each delivered project's stack (named
+    like the account), each of ``DEPLOYMENTS_OPERATIONS``."""
+    return [
+        DeploymentOperation(project=contract.project, stack=account, operation=operation)
+        for contract in delivered_contracts(contracts)
+        for operation in DEPLOYMENTS_OPERATIONS
+    ]
+
+
+def deployments_subjects(organization: str, account: str) -> tuple[str, ...]:
+    """The exact ``sub`` values of Pulumi Deployments' operations in ``account``."""
+    return pulumi_subject_claims(organization, deployments_operations(account))
+
+
+def drift_subject(repository: str) -> str:
+    """The exact ``sub`` of the scheduled drift jobs in ``repository``."""
+    (claim,) = github_subject_claims(repository, [drift_subject_spec()])
+    return claim
+
+
 def deploy_subject(repository: str, account: str) -> str:
     """The exact ``sub`` of ``account``'s deploy job in ``repository`` ("owner/name")."""
     (claim,) = github_subject_claims(repository, [deploy_subject_spec(account)])
@@ -93,10 +162,11 @@ def _org_iam_names(account: Account) -> ProjectNames:
 
 
 def deploy_role_arn(account: Account) -> str:
-    """The role the deploy job of ``account`` assumes (``role-to-assume``, Deployments OIDC)."""
+    """The role the deploy job of ``account`` assumes (``role-to-assume``)."""
     return _org_iam_names(account).role_arn(DEPLOY_ROLE_PURPOSE)
 
 
 def preview_role_arn(account: Account) -> str:
-    """The role a pull request's preview job assumes in ``account``."""
+    """The role a pull request's preview job, the drift job and Pulumi Deployments' drift
+    detection assume in ``account``."""
     return _org_iam_names(account).role_arn(PREVIEW_ROLE_PURPOSE)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from estate.contracts import CONTRACTS, ProjectContract
 from estate.delivery import (
     DEFAULT_BRANCH_REF,
     DEPLOY_WORKFLOW,
+    DEPLOYMENTS_OPERATIONS,
+    DRIFT_WORKFLOW,
     PREVIEW_WORKFLOW,
+    ROOT_PROJECT,
     SUBJECT_CLAIM_KEYS,
+    delivered_contracts,
     deploy_subject,
     deploy_subject_spec,
+    deployments_operations,
+    deployments_subjects,
+    drift_subject,
     environment_name,
     preview_subject,
     reusable_workflow_reference,
@@ -69,3 +77,32 @@ def test_workflow_subjects_refuse_wildcards_and_other_refs(
 def test_a_repository_that_is_not_owner_name_is_refused() -> None:
     with pytest.raises(PolicyError, match="repository"):
         deploy_subject("acme/*", "dev")
+
+
+def test_the_drift_subject_is_drift_yml_on_main_without_an_environment() -> None:
+    assert drift_subject("acme/estate") == (
+        "repo:acme/estate:ref:refs/heads/main:job_workflow_ref:"
+        "acme/estate/.github/workflows/drift.yml@refs/heads/main"
+    )
+    assert DRIFT_WORKFLOW == ".github/workflows/drift.yml"
+
+
+def test_deployments_drift_detection_covers_every_project_but_the_root_from_the_contracts() -> None:
+    assert ROOT_PROJECT in {c.project for c in CONTRACTS}
+    projects = {c.project for c in CONTRACTS} - {ROOT_PROJECT}
+    assert {c.project for c in delivered_contracts()} == projects
+    operations = deployments_operations("dev")
+    assert {(o.project, o.stack, o.operation) for o in operations} == {
+        (p, "dev", op) for p in projects for op in DEPLOYMENTS_OPERATIONS
+    }
+    assert DEPLOYMENTS_OPERATIONS == ("detect-drift",)  # never an update or destroy
+    assert deployments_subjects("acme", "dev") == tuple(sorted(o.claim("acme") for o in operations))
+
+
+def test_a_newly_registered_project_is_delivered_and_trusted_without_an_edit() -> None:
+    extra = ProjectContract(
+        project="extra", directory="projects/extra", description="x", exports=()
+    )
+    contracts = (*CONTRACTS, extra)
+    assert "extra" in {c.project for c in delivered_contracts(contracts)}
+    assert any(o.project == "extra" for o in deployments_operations("dev", contracts))

@@ -13,6 +13,7 @@ import yaml
 
 from estate.accounts import Estate
 from estate.contracts import contract_for
+from estate.gitops.smoke import CORE_PROJECT, FLEET_PROJECT
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+(\.\d+)*\s*$")
@@ -134,14 +135,23 @@ def test_deploys_go_through_the_accounts_environments_in_promotion_order(estate:
         assert (
             smoke["environment"] == account and smoke["concurrency"]["cancel-in-progress"] is False
         )
-        (run,) = [
-            str(s["run"]) for s in smoke["steps"] if "estate.gitops.smoke" in str(s.get("run"))
-        ]
-        # The bucket it reads is an output core's contract exports, from core's own folder.
-        output = re.search(r"--cwd (\S+) (\w+)\)", run)
-        assert output is not None
-        core = contract_for("core")
-        assert output.group(1) == core.directory and output.group(2) in core.export_names()
+        (step,) = [s for s in smoke["steps"] if "estate.gitops.smoke" in str(s.get("run"))]
+        run = str(step["run"])
+        # It runs what core and the fleet export (all their outputs, read through their
+        # contracts by estate.gitops.smoke), from each project's own folder and stack.
+        for project, option in (
+            (CORE_PROJECT, "--core-outputs"),
+            (FLEET_PROJECT, "--fleet-outputs"),
+        ):
+            contract = contract_for(project)
+            variable = next(
+                k for k, v in step["env"].items() if v.endswith(f"/{project}/{account}")
+            )
+            output = re.search(rf'--stack "\${variable}" --cwd (\S+) --json > "(\S+)"', run)
+            assert output is not None, project
+            assert output.group(1) == contract.directory
+            assert f'{option} "{output.group(2)}"' in run
+        assert f"--account {account} " in run
     assert "--deployable" in jobs["changes"]["steps"][-1]["run"]
 
 

@@ -10,6 +10,14 @@ values, become ``<digest>``. After that, every account must show the same resour
 the same inputs. The few intended differences by stage are listed in ``ALLOWED_FIELDS``
 with their reason; anything else fails, naming the resource and the field.
 
+Policies split over several managed policies (``<role>-policy-<i>``, attached by
+``<role>-attachment-<i>``: estate.iam's splitter) split differently where an account lists
+more regions. They are compared as one group: the union of their statements, merged into
+(effect, action, resource, conditions) grants once normalised, so regions and account ids
+the files declare collapse and Sids and split points do not matter; the group's other
+inputs are compared without the part number. Any other grant differing fails, naming it;
+each stack must attach every part of a group exactly once.
+
     python -m estate.gates.parity [--project P]
 """
 
@@ -25,7 +33,7 @@ from typing import Any
 import pulumi
 
 from estate.accounts import Account, Estate
-from estate.naming import region_short
+from estate.naming import account_prefix, region_short
 from estate.plan.runner import StackRun
 
 DIGEST = re.compile(r"(?<![0-9a-f])[0-9a-f]{8}(?![0-9a-f])")
@@ -45,13 +53,6 @@ ALLOWED_FIELDS: Mapping[tuple[str, str], str] = {
     ("github:index/repositoryEnvironment:RepositoryEnvironment", "preventSelfReview"): (
         "self-review can only be prevented where there are reviewers"
     ),
-    ("pulumiservice:index:DeploymentSettings", "github.pullRequestTemplate"): (
-        "review stacks for pull requests are created from the dev stacks only"
-    ),
-    # org-iam's CI policies expand each ARN pattern over the regions the account lists, so
-    # an account with more regions has longer documents, split into more managed policies.
-    ("aws:iam/policy:Policy", "policy"): "ARN patterns expand over the account's regions",
-    ("aws:iam/policy:Policy", "description"): "the split count (i/n) follows the regions",
 }
 # (project, normalised resource-name prefix) present in some accounts only, and why: a
 # switch or size in the account files, or the repository-wide stack.
@@ -63,11 +64,16 @@ ALLOWED_PRESENCE: Mapping[tuple[str, str], str] = {
     ("estate-deployments", "repository"): (
         "repository-wide settings live in the last stack of the promotion"
     ),
-    ("org-iam", "deploy-policy"): "more listed regions split the deploy policy further",
-    ("org-iam", "deploy-attachment"): "one attachment per split deploy policy",
-    ("org-iam", "preview-policy"): "more listed regions split the preview policy further",
-    ("org-iam", "preview-attachment"): "one attachment per split preview policy",
 }
+# A part of a split policy, or its attachment (estate.programs.org_iam.ci_role's names).
+SPLIT_PART = re.compile(r"^(?P<group>.+-(?P<kind>policy|attachment))-(?P<index>[0-9]+)$")
+# The part number inside a part's physical name and description, e.g. "-deploy-2-<digest>",
+# "(3/5)": how many parts there are follows the regions.
+PART_NUMBERS = (
+    (re.compile(r"-[0-9]+-<digest>"), "-<part>-<digest>"),
+    (re.compile(r"\([0-9]+/[0-9]+\)"), "(<part>)"),
+)
+POLICY_FIELD = "policy"
 
 
 # Inputs that carry an account's size (accounts/<a>.yaml `sizes`), by field name.
@@ -105,7 +111,18 @@ def _replacements(account: Account, estate: Estate) -> list[tuple[re.Pattern[str
     for text, placeholder in pairs:
         chosen.setdefault(text, placeholder)
     ordered = sorted(chosen.items(), key=lambda pair: -len(pair[0]))
-    return [(re.compile(rf"(?<![\w.@]){re.escape(text)}(?![\w@])"), p) for text, p in ordered]
+    # Glue names spell the account prefix with underscores (estate_dev_...), where the
+    # account's name has word characters on both sides: matched as the whole prefix.
+    glue = [
+        (
+            re.compile(rf"(?<![\w.@]){re.escape(account_prefix(a.name).replace('-', '_'))}"),
+            f"estate_<{'' if a.name == account.name else 'other_'}account>_",
+        )
+        for a in estate
+    ]
+    return glue + [
+        (re.compile(rf"(?<![\w.@]){re.escape(text)}(?![\w@])"), p) for text, p in ordered
+    ]
 
 
 def normalise(value: Any, account: Account, estate: Estate) -> Any:
@@ -181,14 +198,74 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _stack_view(run: StackRun, estate: Estate) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """(type, normalised name) -> the normalised, flattened inputs of each such resource."""
+    """(type, normalised name) -> the normalised, flattened inputs of each such resource;
+    the parts of a split policy (or their attachments) as one ``<group>-*`` entry."""
     account = estate.account(run.stack)
     view: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for resource in run.resources:
-        key = (resource.type, str(normalise(resource.name, account, estate)))
-        inputs = normalise(dict(resource.inputs), account, estate)
-        view.setdefault(key, []).append(_flatten(inputs))
+        name = str(normalise(resource.name, account, estate))
+        flat = _flatten(normalise(dict(resource.inputs), account, estate))
+        split = SPLIT_PART.fullmatch(name)
+        if split is not None:
+            parts.setdefault((resource.type, f"{split['group']}-*"), []).append(flat)
+        else:
+            view.setdefault((resource.type, name), []).append(flat)
+    for key, members in parts.items():
+        view[key] = [_merged_parts(members)]
     return view
+
+
+def _merged_parts(members: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One split group's inputs: its policies' grants merged, other fields without part numbers."""
+    merged: dict[str, set[str]] = {}
+    for member in members:
+        for field, value in member.items():
+            if field == POLICY_FIELD and isinstance(value, str):
+                merged.setdefault(field, set()).update(grants(json.loads(value)))
+                continue
+            text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+            for pattern, replacement in PART_NUMBERS:
+                text = pattern.sub(replacement, text)
+            merged.setdefault(field, set()).add(text)
+    return {field: sorted(values) for field, values in merged.items()}
+
+
+def grants(document: Mapping[str, Any]) -> set[str]:
+    """A policy document as the grants it makes: one ``effect action resource conditions``
+    line per action and resource, whatever statement (Sid, split part) holds them."""
+    statements = document.get("Statement", [])
+    found: set[str] = set()
+    for statement in statements if isinstance(statements, list) else [statements]:
+        conditions = {
+            operator: {key: sorted(_listed(values)) for key, values in tests.items()}
+            for operator, tests in statement.get("Condition", {}).items()
+        }
+        condition_text = json.dumps(conditions, sort_keys=True) if conditions else ""
+        for action in _listed(statement.get("Action", [])):
+            for resource in _listed(statement.get("Resource", [])):
+                found.add(f"{statement['Effect']} {action} {resource} {condition_text}".strip())
+    return found
+
+
+def _listed(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _split_problems(project: str, stack: str, run: StackRun) -> list[str]:
+    """Every part of a split policy attached exactly once: as many attachments as parts."""
+    counts: dict[tuple[str, str], int] = {}
+    for resource in run.resources:
+        split = SPLIT_PART.fullmatch(resource.name)
+        if split is not None:
+            role = split["group"].removesuffix(f"-{split['kind']}")
+            counts[(role, split["kind"])] = counts.get((role, split["kind"]), 0) + 1
+    return [
+        f"{project}/{stack}: {role}: {counts.get((role, 'attachment'), 0)} attachment(s) "
+        f"for {number} split policy part(s)"
+        for (role, kind), number in sorted(counts.items())
+        if kind == "policy" and counts.get((role, "attachment"), 0) != number
+    ]
 
 
 def parity_problems(runs: Iterable[StackRun], estate: Estate) -> list[str]:
@@ -198,6 +275,8 @@ def parity_problems(runs: Iterable[StackRun], estate: Estate) -> list[str]:
         by_project.setdefault(run.project, {})[run.stack] = run
     problems: list[str] = []
     for project, stacks in by_project.items():
+        for stack, run in stacks.items():
+            problems.extend(_split_problems(project, stack, run))
         views = {name: _stack_view(run, estate) for name, run in stacks.items()}
         keys = set().union(*views.values())
         for type_, name in sorted(keys):
@@ -234,10 +313,19 @@ def _field_problems(
                 ):
                     continue
                 problems.append(
-                    f"{project}: {type_} {name} field {field}: {reference_stack} has "
-                    f"{first.get(field)!r}, {stack} has {other.get(field)!r}"
+                    f"{project}: {type_} {name} field {field}: "
+                    + _difference(reference_stack, first.get(field), stack, other.get(field))
                 )
     return problems
+
+
+def _difference(one: str, first: Any, other: str, second: Any) -> str:
+    """What differs: for a split group's merged lists, only the lines each side lacks."""
+    if isinstance(first, list) and isinstance(second, list):
+        only_first = sorted(set(first) - set(second))
+        only_second = sorted(set(second) - set(first))
+        return f"only {one} has {only_first!r}, only {other} has {only_second!r}"
+    return f"{one} has {first!r}, {other} has {second!r}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,6 +27,13 @@ from estate.iam.limits import (
     policy_size,
 )
 from estate.iam.lint import lint_policy
+from estate.iam.pulumi_oidc import (
+    PULUMI_OIDC_HOST,
+    PULUMI_OIDC_URL,
+    DeploymentOperation,
+    pulumi_deployments_trust_statement,
+    pulumi_subject_claims,
+)
 from estate.iam.resource_star import RESOURCE_STAR_ACTIONS
 from estate.iam.splitting import split_into_managed_policies
 from estate.iam.statements import Effect, Statement
@@ -47,12 +54,15 @@ from estate.iam.trust_rules import trust_policy_problems
 __all__ = [
     "INLINE_POLICIES_MAX_CHARS",
     "MANAGED_POLICY_MAX_CHARS",
+    "PULUMI_OIDC_HOST",
+    "PULUMI_OIDC_URL",
     "RESOURCE_STAR_ACTIONS",
     "TRUST_POLICY_MAX_CHARS",
     "ActionInfo",
     "Branch",
     "Condition",
     "ConditionOperator",
+    "DeploymentOperation",
     "Effect",
     "Environment",
     "GitHubSubject",
@@ -73,6 +83,8 @@ __all__ = [
     "policy_document",
     "policy_json",
     "policy_size",
+    "pulumi_deployments_trust_statement",
+    "pulumi_subject_claims",
     "role_trust",
     "role_trust_statement",
     "roles_of_account_trust",

@@ -16,7 +16,9 @@ import pulumi
 
 from estate.iam.errors import PolicyError
 
-_CONDITION_KEY = re.compile(r"^[A-Za-z0-9.-]+:[A-Za-z0-9_./:+=@-]+$")
+# A global key is service:Key; an OIDC provider's keys are its URL's host and path, e.g.
+# token.actions.githubusercontent.com:sub or api.pulumi.com/oidc:aud.
+_CONDITION_KEY = re.compile(r"^[A-Za-z0-9.-]+(/[A-Za-z0-9.-]+)*:[A-Za-z0-9_./:+=@-]+$")
 
 
 class ConditionOperator(StrEnum):

@@ -9,6 +9,9 @@ from estate.iam.errors import PolicyError
 MANAGED_POLICY_MAX_CHARS = 6_144
 """One customer managed policy."""
 
+MANAGED_POLICIES_PER_ROLE = 10
+"""Managed policies attached to one role (IAM's default quota; AWS raises it to 20 on request)."""
+
 INLINE_POLICIES_MAX_CHARS = 10_240
 """All inline policies of one role, together."""
 

@@ -1,6 +1,6 @@
 """Role trust policies: who may assume a role, each with the conditions that pin it down.
 
-A trust policy holds one statement for one principal. Its JSON is checked against
+A trust policy holds one statement per principal (usually one). Its JSON is checked against
 ``trust_rules`` before it is returned, so a generator bug cannot widen who gets in.
 """
 
@@ -47,8 +47,26 @@ class TrustStatement:
     conditions: tuple[Condition, ...] = ()
 
 
-def trust_policy_json(statement: TrustStatement) -> str:
-    """The trust policy document of a statement whose principal and values are plain strings."""
+def trust_policy_json(statement: TrustStatement, *more: TrustStatement) -> str:
+    """The trust policy document of statements whose principals and values are plain strings.
+
+    Usually one statement; a role several identity providers may assume (GitHub and
+    Pulumi Deployments) has one per provider, each with its own conditions.
+    """
+    statements = (statement, *more)
+    sids = [s.sid for s in statements]
+    if len(set(sids)) != len(sids):
+        raise PolicyError(f"trust policy statements {sids}: give each its own Sid")
+    rendered = [_rendered(s) for s in statements]
+    text = compact_json({"Version": POLICY_VERSION, "Statement": rendered})
+    problems = trust_policy_problems(json.loads(text))
+    if problems:
+        raise PolicyError(f"trust policy {problems[0]}; build it with estate.iam.trust")
+    ensure_within(text, max_chars=TRUST_POLICY_MAX_CHARS, what=f"trust policy {'+'.join(sids)}")
+    return text
+
+
+def _rendered(statement: TrustStatement) -> dict[str, Any]:
     if not isinstance(statement.principal, str):
         raise PolicyError(
             f"trust policy {statement.sid}: principal {statement.principal!r} is no string; "
@@ -62,27 +80,29 @@ def trust_policy_json(statement: TrustStatement) -> str:
     }
     if statement.conditions:
         rendered["Condition"] = condition_block(statement.sid, statement.conditions)
-    text = compact_json({"Version": POLICY_VERSION, "Statement": [rendered]})
-    problems = trust_policy_problems(json.loads(text))
-    if problems:
-        raise PolicyError(f"trust policy {problems[0]}; build it with estate.iam.trust")
-    ensure_within(text, max_chars=TRUST_POLICY_MAX_CHARS, what=f"trust policy {statement.sid}")
-    return text
+    return rendered
 
 
-def trust_policy_document(statement: TrustStatement) -> pulumi.Output[str]:
-    """The trust policy as an Output: resolves the principal and condition values, then renders."""
-    inputs: list[pulumi.Input[str]] = [statement.principal]
-    for condition in statement.conditions:
-        inputs.extend(condition.values)
+def trust_policy_document(statement: TrustStatement, *more: TrustStatement) -> pulumi.Output[str]:
+    """The trust policy as an Output: resolves principals and condition values, then renders."""
+    statements = (statement, *more)
+    inputs: list[pulumi.Input[str]] = []
+    for each in statements:
+        inputs.append(each.principal)
+        for condition in each.conditions:
+            inputs.extend(condition.values)
 
     def render(values: list[Any]) -> str:
-        remaining = iter(values[1:])
-        conditions = tuple(
-            replace(condition, values=tuple(next(remaining) for _ in condition.values))
-            for condition in statement.conditions
-        )
-        return trust_policy_json(replace(statement, principal=values[0], conditions=conditions))
+        remaining = iter(values)
+        resolved = []
+        for each in statements:
+            principal = next(remaining)
+            conditions = tuple(
+                replace(condition, values=tuple(next(remaining) for _ in condition.values))
+                for condition in each.conditions
+            )
+            resolved.append(replace(each, principal=principal, conditions=conditions))
+        return trust_policy_json(*resolved)
 
     return pulumi.Output.all(*inputs).apply(render)
 

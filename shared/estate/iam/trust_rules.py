@@ -18,7 +18,9 @@ _SID = re.compile(r"^[A-Za-z0-9]*$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$")
 _ACCOUNT_ROOT = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>[0-9]{12}):root$")
 _SERVICE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
-_OIDC_PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/(?P<host>[\w.-]+)$")
+_OIDC_PROVIDER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/(?P<host>[\w.-]+(/[\w.-]+)*)$"
+)
 _WEAKENING_OPERATOR_PARTS = ("Like", "ForAllValues", "IfExists", "Not")
 
 

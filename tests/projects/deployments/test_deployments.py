@@ -61,16 +61,18 @@ def test_every_other_project_in_every_account_has_settings_and_a_drift_schedule(
                 and inputs["organization"] == estate.organization.pulumi_org
             )
             context = inputs["operationContext"]
+            # Drift detection only reads: the read-only preview role, never the deploy role.
             assert (
                 context["oidc"]["aws"]["roleARN"]
-                == org_iam[account.name].outputs["deploy_role_arn"]
+                == org_iam[account.name].outputs["preview_role_arn"]
             )
             assert context["preRunCommands"] == list(PRE_RUN_COMMANDS)
             assert context["options"]["skipInstallDependencies"] is True
-            # GitHub Actions deploys and previews; Deployments never does either.
+            # GitHub Actions deploys and previews; Deployments never does either, nor runs
+            # a pull request's code in a review stack.
             github = inputs["github"]
             assert github["deployCommits"] is False and github["previewPullRequests"] is False
-            assert github["pullRequestTemplate"] is (account.stage.value == "dev")
+            assert github["pullRequestTemplate"] is False
             assert (
                 drift[project]["autoRemediate"] is False and drift[project]["stack"] == account.name
             )

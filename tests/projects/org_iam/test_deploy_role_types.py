@@ -5,20 +5,25 @@ reaches a resource outside the account's names or tags.
 The requests are derived from ``MANAGED_TYPES`` itself (each action of the type, on a
 concrete ARN built from the type's first ARN pattern for the account), so a type added
 there is evaluated here without an edit. ``tests.support.iam_eval`` decides them against
-the identity policies org-iam's plan attaches, and separately against the planned
-platform boundary (which holds only ``BOUNDED_TYPES``: docs/security.md says why).
+the identity policies org-iam's plan attaches; the deploy and preview roles carry no
+boundary (one managed policy cannot hold every type: docs/security.md), so that is what
+IAM decides for them.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 
 import pytest
 
 from estate.accounts import Estate
+from estate.iam import MANAGED_POLICY_MAX_CHARS, policy_size
+from estate.iam.limits import MANAGED_POLICIES_PER_ROLE
+from estate.plan.checks import is_cloud_resource
 from estate.plan.runner import StackRun
 from estate.programs.org_iam.permissions import MANAGED_TYPES, TypePermissions
-from estate.programs.org_iam.policies import BOUNDED_TYPES, Scope
+from estate.programs.org_iam.policies import Scope
 from estate.stack import workload_boundary_arn
 from estate.tags import ACCOUNT_TAG
 from tests.support.iam_eval import Decision, PlannedRole, Request, evaluate, planned_role
@@ -33,22 +38,27 @@ def run(run_program: Run) -> StackRun:
     return run_program("org-iam", ACCOUNT)
 
 
-@pytest.fixture(scope="module")
-def scope(estate: Estate) -> Scope:
-    account = estate.account(ACCOUNT)
+def _scope(estate: Estate, name: str) -> Scope:
+    account = estate.account(name)
     return Scope(
-        account=ACCOUNT,
+        account=name,
         account_id=account.account_id,
         regions=account.regions,
-        prefix=f"estate-{ACCOUNT}-",
-        own_prefix=f"estate-{ACCOUNT}-org-iam-",
+        prefix=f"estate-{name}-",
+        own_prefix=f"estate-{name}-org-iam-",
         workload_boundary_arn=workload_boundary_arn(account),
     )
 
 
-def _context(scope: Scope, tag: str = ACCOUNT) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def scope(estate: Estate) -> Scope:
+    return _scope(estate, ACCOUNT)
+
+
+def _context(scope: Scope, tag: str | None = None) -> dict[str, str]:
     """What a deploy of the platform's own resource presents: its tag, a workload-bounded
     role, a platform policy, a workload service."""
+    tag = scope.account if tag is None else tag
     return {
         f"aws:ResourceTag/{ACCOUNT_TAG}": tag,
         f"aws:RequestTag/{ACCOUNT_TAG}": tag,
@@ -60,7 +70,7 @@ def _context(scope: Scope, tag: str = ACCOUNT) -> dict[str, str]:
 
 
 def _requests(
-    scope: Scope, permissions: TypePermissions, pick: str, tag: str = ACCOUNT
+    scope: Scope, permissions: TypePermissions, pick: str, tag: str | None = None
 ) -> list[Request]:
     """Each ``pick`` action of the type on a concrete ARN of each of its patterns for the
     account (``*`` → ``x``), and its resource-less actions on ``*``."""
@@ -148,19 +158,49 @@ def _no_prefix(permissions: TypePermissions) -> bool:
     return not any("{prefix}" in p or "{glue_prefix}" in p for p in permissions.arn_patterns)
 
 
-@pytest.mark.parametrize("type_token", TYPES)
-def test_the_platform_boundary_passes_exactly_the_bounded_types(
-    run: StackRun, scope: Scope, type_token: str
+def test_the_ci_roles_carry_no_boundary_but_their_guard_rails(run: StackRun) -> None:
+    """What they are granted is what IAM decides; org-iam's denies travel with them."""
+    for logical in ("deploy", "preview"):
+        role = planned_role(run, logical)
+        assert role.boundary is None and "permissionsBoundary" not in role.role.inputs
+        sids = {s["Sid"] for d in role.identity for s in d["Statement"] if s["Effect"] == "Deny"}
+        assert {"KeepOrgIamRoles", "KeepOrgIamPolicies", "KeepTrustAnchors"} <= sids, logical
+
+
+def test_the_deploy_role_deploys_every_type_every_plan_contains_within_iams_limits(
+    all_runs: list[StackRun], estate: Estate
 ) -> None:
-    """The boundary is one managed policy: it holds the IAM types and their guard rails.
-    The other types' grants stop at it until the deploy role's boundary is redesigned
-    (docs/security.md, "The platform boundary cannot hold every type")."""
-    deploy = planned_role(run, "deploy")
-    permissions = MANAGED_TYPES[type_token]
-    writes = {_decide(deploy, r, bounded=True) for r in _requests(scope, permissions, "write")}
-    reads = {_decide(deploy, r, bounded=True) for r in _requests(scope, permissions, "read")}
-    if type_token in BOUNDED_TYPES:
-        assert writes | reads == {Decision.ALLOW}
-    else:
-        # (Bucket reads may pass: the scanner's account-wide reads share the boundary.)
-        assert Decision.ALLOW not in writes
+    """Per account: every AWS type any project's plan creates there is created, updated and
+    read by that account's planned deploy role as IAM decides it (identity policies and
+    boundary, denies included), on the account's names; and the role's policies fit IAM's
+    quotas (managed policies per role, characters per policy)."""
+    checked: set[str] = set()
+    for account in estate:
+        org_iam = next(r for r in all_runs if r.project == "org-iam" and r.stack == account.name)
+        deploy = planned_role(org_iam, "deploy")
+        assert len(deploy.identity) <= MANAGED_POLICIES_PER_ROLE
+        for document in deploy.identity:
+            assert policy_size(json.dumps(document)) <= MANAGED_POLICY_MAX_CHARS
+        planned = {
+            resource.type
+            for run in all_runs
+            if run.stack == account.name
+            for resource in run.resources
+            if is_cloud_resource(resource)
+        }
+        scope = _scope(estate, account.name)
+        for type_token in sorted(planned):
+            permissions = MANAGED_TYPES[type_token]  # a KeyError names an unlisted type
+            requests = _requests(scope, permissions, "write") + _requests(
+                scope, permissions, "read"
+            )
+            refused = [
+                (r.action, r.resource)
+                for r in requests
+                if evaluate(r, identity=deploy.identity, boundary=deploy.boundary)
+                is not Decision.ALLOW
+            ]
+            assert refused == [], (account.name, type_token)
+        checked |= planned
+    # Every program's types, core's and the fleet's among them, not just IAM's.
+    assert {t.split(":")[1].split("/")[0] for t in checked} > {"iam"}

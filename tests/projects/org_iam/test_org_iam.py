@@ -1,5 +1,5 @@
-"""org-iam: OIDC provider, preview role for pull requests, deploy role for main's environment,
-the scanner role, and both boundaries, read from the recorded plan."""
+"""org-iam: the OIDC providers, preview role for pull requests and drift checks, deploy role
+for main's environment, the scanner role, and both boundaries, read from the recorded plan."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from estate.accounts import Estate
-from estate.delivery import deploy_role_arn, deploy_subject, preview_role_arn, preview_subject
+from estate.delivery import (
+    deploy_role_arn,
+    deploy_subject,
+    deployments_subjects,
+    drift_subject,
+    preview_role_arn,
+    preview_subject,
+)
 from estate.iam import action_catalogue, split_into_managed_policies
 from estate.naming import ProjectNames, ResourceKind
 from estate.plan.runner import RecordedResource, StackRun
@@ -48,30 +55,48 @@ def _allowed_actions(documents: tuple[dict[str, Any], ...] | Any) -> set[str]:
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
-def test_there_is_one_protected_github_oidc_provider_for_sts(
-    run_program: Run, account: str
+def test_there_is_one_protected_oidc_provider_for_github_and_one_for_pulumi_deployments(
+    run_program: Run, account: str, estate: Estate
 ) -> None:
-    (provider,) = run_program("org-iam", account).of_type(
-        "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
-    )
-    assert provider.inputs["url"] == "https://token.actions.githubusercontent.com"
-    assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
-    assert provider.protect
+    providers = {
+        p.inputs["url"]: p
+        for p in run_program("org-iam", account).of_type(
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+        )
+    }
+    github = providers.pop("https://token.actions.githubusercontent.com")
+    assert github.inputs["clientIdLists"] == ["sts.amazonaws.com"]
+    pulumi_cloud = providers.pop("https://api.pulumi.com/oidc")
+    # Pulumi Deployments' tokens carry the organisation's name as their audience.
+    assert pulumi_cloud.inputs["clientIdLists"] == [estate.organization.pulumi_org]
+    assert providers == {}
+    assert github.protect and pulumi_cloud.protect
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
-def test_preview_role_is_trusted_only_by_the_preview_workflow_of_pull_requests(
+def test_preview_role_is_trusted_only_by_previews_drift_checks_and_deployments_drift_detection(
     run_program: Run, account: str, estate: Estate
 ) -> None:
-    (statement,) = _trust(run_program("org-iam", account), "preview")["Statement"]
-    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    conditions = statement["Condition"]
-    assert set(conditions) == {"StringEquals"}
+    statements = {
+        s["Sid"]: s for s in _trust(run_program("org-iam", account), "preview")["Statement"]
+    }
+    assert set(statements) == {"TrustGitHubActions", "TrustPulumiDeployments"}
+    for statement in statements.values():
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        assert set(statement["Condition"]) == {"StringEquals"}
+    github = statements["TrustGitHubActions"]["Condition"]["StringEquals"]
     repository = estate.organization.github_repository
-    assert conditions["StringEquals"][SUB] == [preview_subject(repository)]
-    assert conditions["StringEquals"]["token.actions.githubusercontent.com:aud"] == [
-        "sts.amazonaws.com"
-    ]
+    assert github[SUB] == sorted([preview_subject(repository), drift_subject(repository)])
+    assert github["token.actions.githubusercontent.com:aud"] == ["sts.amazonaws.com"]
+    pulumi_cloud = statements["TrustPulumiDeployments"]["Condition"]["StringEquals"]
+    org = estate.organization.pulumi_org
+    assert pulumi_cloud["api.pulumi.com/oidc:aud"] == [org]
+    assert pulumi_cloud["api.pulumi.com/oidc:sub"] == list(deployments_subjects(org, account))
+    # Only drift detection: never an update, destroy or remediation, from any stack.
+    assert all(
+        s.endswith(":operation:detect-drift:scope:write") and f":stack:{account}:" in s
+        for s in pulumi_cloud["api.pulumi.com/oidc:sub"]
+    )
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
@@ -90,13 +115,15 @@ def test_deploy_role_is_trusted_only_by_deploy_yml_on_main_in_the_accounts_envir
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
-def test_org_iams_roles_carry_the_platform_boundary_and_name_it_by_the_names_helper(
+def test_the_scanner_role_carries_the_platform_boundary_and_names_come_from_the_names_helper(
     run_program: Run, account: str, estate: Estate
 ) -> None:
     run = run_program("org-iam", account)
     boundary_arn = run.outputs["permission_boundary_arn"]
-    for logical in ("preview", "deploy", "scanner"):
-        assert _role(run, logical).inputs["permissionsBoundary"] == boundary_arn
+    assert _role(run, "scanner").inputs["permissionsBoundary"] == boundary_arn
+    # The CI roles carry their guard rails as a policy instead (test_deploy_role_types.py).
+    for logical in ("preview", "deploy"):
+        assert "permissionsBoundary" not in _role(run, logical).inputs
     (workload,) = [p for p in run.of_type("aws:iam/policy:Policy") if p.name == "workload-boundary"]
     assert policy_arn(run, workload) == workload_boundary_arn(estate.account(account))
     prefix = f"estate-{account}-org-iam-"
@@ -132,9 +159,13 @@ def test_each_role_has_as_many_managed_policies_as_its_split_needs(
     )
     assert len(deploy_policies) == len(split_into_managed_policies(deploy_statements(scope)))
     attachments = run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    assert len(attachments) == len(
-        [p for p in run.of_type("aws:iam/policy:Policy") if "-policy-" in p.name]
-    )
+    attached = [
+        p
+        for p in run.of_type("aws:iam/policy:Policy")
+        if "-policy-" in p.name or p.name.endswith("-guards")
+    ]
+    assert len(attachments) == len(attached)
+    assert {p.name for p in attached} >= {"deploy-guards", "preview-guards"}
 
 
 def test_the_boundary_names_itself_among_the_policies_no_role_may_change(run_program: Run) -> None:

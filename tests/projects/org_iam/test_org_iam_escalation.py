@@ -1,9 +1,12 @@
 """Issue 11's security findings, each decided by IAM's rules over the planned policies.
 
 Every request is evaluated (tests.support.iam_eval) against the deploy role's planned
-identity policies AND its planned boundary. Where a test says "without the fix", it
-rebuilds the pre-fix situation from the same plan (the old condition, the removed
-statement) and shows the request then goes through: the test fails without the fix.
+identity policies AND its planned boundary. The deploy role carries no boundary: its guard
+rails are its own deny policy (``deploy-guards``), the same denies the platform boundary
+holds for the scanner role; tests of a guard rail check each policy that carries it.
+Where a test says "without the fix", it rebuilds the pre-fix situation from the same plan
+(the old condition, the removed statement) and shows the request then goes through: the
+test fails without the fix.
 """
 
 from __future__ import annotations
@@ -16,9 +19,16 @@ import pytest
 
 from estate.iam import action_catalogue
 from estate.plan.runner import StackRun
-from estate.programs.org_iam.permissions import OIDC_PROVIDER_WRITES
+from estate.programs.org_iam.permissions import OIDC_PROVIDER_ARNS, OIDC_PROVIDER_WRITES
 from estate.programs.org_iam.policies import ORG_IAM_ROLE_CHANGES
-from tests.support.iam_eval import Decision, PlannedRole, evaluate, planned_policy, planned_role
+from tests.support.iam_eval import (
+    Decision,
+    Document,
+    PlannedRole,
+    evaluate,
+    planned_policy,
+    planned_role,
+)
 from tests.support.iam_eval import Request as R
 
 Run = Callable[[str, str], StackRun]
@@ -28,6 +38,7 @@ POLICY = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 WORKLOAD_ROLE = f"{ROLE}estate-dev-core-ingest-12345678"
 PLATFORM_POLICY = f"{POLICY}estate-dev-core-ingest-0-12345678"
 OIDC = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
+ANCHORS = [arn.format(account_id=ACCOUNT_ID) for arn in OIDC_PROVIDER_ARNS]
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +57,18 @@ def boundaries(run: StackRun) -> dict[str, str]:
         "platform": run.outputs["permission_boundary_arn"],
         "workload": f"{POLICY}{_name(run, 'workload-boundary')}",
     }
+
+
+@pytest.fixture(scope="module")
+def guards(run: StackRun) -> Document:
+    """The deploy role's guard-rail policy."""
+    return planned_policy(run, "deploy-guards")
+
+
+def _with_guards(guards: Document, careless: Document) -> dict[str, Any]:
+    """How a careless identity policy is decided on each policy carrying the guard rails:
+    the deploy role's own deny policy (no boundary), or the platform boundary."""
+    return {"identity": [careless, guards], "boundary": None}
 
 
 def _name(run: StackRun, logical: str) -> str:
@@ -144,7 +167,13 @@ def test_org_iams_own_policies_cannot_be_attached_to_any_role(
     workload = {"iam:PermissionsBoundary": boundaries["workload"]}
     own = [
         f"{POLICY}{_name(run, n)}"
-        for n in ("deploy-policy-0", "preview-policy-0", "scanner-policy-0")
+        for n in (
+            "deploy-policy-0",
+            "deploy-guards",
+            "preview-policy-0",
+            "preview-guards",
+            "scanner-policy-0",
+        )
     ]
     for policy in [*own, boundaries["platform"], boundaries["workload"]]:
         decision = deploy.decide(
@@ -165,7 +194,7 @@ def test_org_iams_own_policies_cannot_be_attached_to_any_role(
 
 
 def test_without_the_fix_the_deploy_policy_could_be_attached_to_a_new_role(
-    run: StackRun, deploy: PlannedRole, boundaries: dict[str, str]
+    run: StackRun, deploy: PlannedRole, boundaries: dict[str, str], guards: Document
 ) -> None:
     request = R(
         "iam:AttachRolePolicy",
@@ -175,9 +204,10 @@ def test_without_the_fix_the_deploy_policy_could_be_attached_to_a_new_role(
             "iam:PermissionsBoundary": boundaries["workload"],
         },
     )
-    assert deploy.boundary is not None
-    unfixed = _without(dict(deploy.boundary), "AttachNoOrgIamPolicy")
-    assert evaluate(request, identity=deploy.identity, boundary=unfixed) is Decision.ALLOW
+    others = [d for d in deploy.identity if d != guards]
+    assert len(others) == len(deploy.identity) - 1 and deploy.boundary is None
+    unfixed = _without(dict(guards), "AttachNoOrgIamPolicy")
+    assert evaluate(request, identity=[*others, unfixed], boundary=None) is Decision.ALLOW
     assert evaluate(request, identity=deploy.identity, boundary=deploy.boundary) is (
         Decision.EXPLICIT_DENY
     )
@@ -228,39 +258,59 @@ def test_the_workload_boundary_grants_no_iam_action_at_all(run: StackRun) -> Non
 
 @pytest.mark.parametrize("logical", ["deploy", "preview", "scanner"])
 def test_no_role_can_change_or_delete_the_github_oidc_provider(run: StackRun, logical: str) -> None:
+    # Nor Pulumi Cloud's: both are trust anchors of the CI roles.
     role = planned_role(run, logical)
-    careless = {
-        "Statement": [{"Effect": "Allow", "Action": list(OIDC_PROVIDER_WRITES), "Resource": OIDC}]
-    }
-    for action in OIDC_PROVIDER_WRITES:
-        assert role.decide(action, OIDC) is not Decision.ALLOW, action
-        # Even a careless identity policy is stopped by the boundary's explicit deny.
-        assert (
-            evaluate(R(action, OIDC), identity=[careless], boundary=role.boundary)
-            is Decision.EXPLICIT_DENY
-        ), action
-    assert role.decide("iam:GetOpenIDConnectProvider", OIDC) is (
-        Decision.ALLOW if logical != "scanner" else Decision.IMPLICIT_DENY
-    )
+    for anchor in ANCHORS:
+        careless = {
+            "Statement": [
+                {"Effect": "Allow", "Action": list(OIDC_PROVIDER_WRITES), "Resource": anchor}
+            ]
+        }
+        for action in OIDC_PROVIDER_WRITES:
+            assert role.decide(action, anchor) is not Decision.ALLOW, action
+            # Even a careless identity policy is stopped by the role's guard rails (its
+            # boundary's, or its own deny policy's, explicit deny).
+            assert (
+                evaluate(
+                    R(action, anchor), identity=[*role.identity, careless], boundary=role.boundary
+                )
+                is Decision.EXPLICIT_DENY
+            ), (action, anchor)
+        assert role.decide("iam:GetOpenIDConnectProvider", anchor) is (
+            Decision.ALLOW if logical != "scanner" else Decision.IMPLICIT_DENY
+        )
 
 
+@pytest.mark.parametrize("carrier", ["permission-boundary", "deploy-guards"])
 def test_without_the_fix_a_boundary_carrying_role_could_delete_the_provider(
-    run: StackRun,
+    run: StackRun, carrier: str
 ) -> None:
-    boundary = planned_policy(run, "permission-boundary")
+    policy = planned_policy(run, carrier)
     careless = {
         "Statement": [
             {"Effect": "Allow", "Action": "iam:DeleteOpenIDConnectProvider", "Resource": OIDC}
         ]
     }
     # The old boundary allowed the provider's writes: put that allow back, drop the deny.
-    unfixed = _without(dict(boundary), "KeepGitHubTrustAnchor")
-    unfixed["Statement"].append(
-        {"Sid": "Old", "Effect": "Allow", "Action": list(OIDC_PROVIDER_WRITES), "Resource": OIDC}
-    )
+    unfixed = _without(dict(policy), "KeepTrustAnchors")
+    if carrier == "permission-boundary":
+        unfixed["Statement"].append(
+            {
+                "Sid": "Old",
+                "Effect": "Allow",
+                "Action": list(OIDC_PROVIDER_WRITES),
+                "Resource": OIDC,
+            }
+        )
+
+    def decide(document: Document) -> Decision:
+        if carrier == "permission-boundary":
+            return evaluate(request, identity=[careless], boundary=document)
+        return evaluate(request, identity=[careless, document], boundary=None)
+
     request = R("iam:DeleteOpenIDConnectProvider", OIDC)
-    assert evaluate(request, identity=[careless], boundary=unfixed) is Decision.ALLOW
-    assert evaluate(request, identity=[careless], boundary=boundary) is Decision.EXPLICIT_DENY
+    assert decide(unfixed) is Decision.ALLOW
+    assert decide(policy) is Decision.EXPLICIT_DENY
 
 
 # --- (c) role edits need the target to carry the workload boundary ------------------------
@@ -271,25 +321,30 @@ def test_without_the_fix_a_boundary_carrying_role_could_delete_the_provider(
     ["iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"],
 )
 def test_role_policy_edits_are_denied_unless_the_target_carries_the_workload_boundary(
-    run: StackRun, boundaries: dict[str, str], action: str
+    run: StackRun, boundaries: dict[str, str], guards: Document, action: str
 ) -> None:
     boundary = planned_policy(run, "permission-boundary")
-    # A careless identity policy (any future role under the platform boundary) allows it all.
+    # A careless identity policy (a future grant of the deploy role) allows it all.
     careless = {"Statement": [{"Effect": "Allow", "Action": action, "Resource": f"{ROLE}*"}]}
     context = {"iam:PolicyARN": PLATFORM_POLICY}
 
     def decide(**extra: str) -> Decision:
         return evaluate(
-            R(action, WORKLOAD_ROLE, {**context, **extra}), identity=[careless], boundary=boundary
+            R(action, WORKLOAD_ROLE, {**context, **extra}), **_with_guards(guards, careless)
         )
 
     assert decide() is Decision.EXPLICIT_DENY  # a role with no boundary at all
     assert decide(**{"iam:PermissionsBoundary": boundaries["platform"]}) is Decision.EXPLICIT_DENY
     assert decide(**{"iam:PermissionsBoundary": boundaries["workload"]}) is Decision.ALLOW
-    # Without the deny the first two are only implicitly denied (by the conditional allows).
-    unfixed = _without(dict(boundary), "EditOnlyWorkloadRoles")
+    # The platform boundary holds the same deny for the scanner role.
     assert (
-        evaluate(R(action, WORKLOAD_ROLE, context), identity=[careless], boundary=unfixed)
+        evaluate(R(action, WORKLOAD_ROLE, context), identity=[careless], boundary=boundary)
+        is Decision.EXPLICIT_DENY
+    )
+    # Without the deny the first two are only implicitly denied (by the conditional allows).
+    unfixed = _without(dict(guards), "EditOnlyWorkloadRoles")
+    assert (
+        evaluate(R(action, WORKLOAD_ROLE, context), **_with_guards(unfixed, careless))
         is not Decision.EXPLICIT_DENY
     )
 

@@ -109,3 +109,111 @@ def test_normalising_replaces_each_declared_value_and_digests(estate: Estate) ->
         "subscriptions": [{"endpoint": "<email>"}],
         "flag": True,
     }
+
+
+def _with_policy(runs: list[StackRun], stack: str, name: str, edit: Any) -> list[StackRun]:
+    """org-iam's runs with the policy resource `name` of `stack` given `edit(document)`."""
+    edited: list[StackRun] = []
+    for run in runs:
+        if run.project != "org-iam":
+            continue
+        resources = list(run.resources)
+        if run.stack == stack:
+            (index,) = [i for i, r in enumerate(resources) if r.name == name]
+            document = json.loads(resources[index].inputs["policy"])
+            resources[index] = dataclasses.replace(
+                resources[index],
+                inputs={**resources[index].inputs, "policy": json.dumps(edit(document))},
+            )
+        edited.append(dataclasses.replace(run, resources=tuple(resources)))
+    return edited
+
+
+def test_split_policies_compare_as_their_grants_whatever_the_regions_split(
+    runs: list[StackRun], estate: Estate
+) -> None:
+    """prod lists more regions, so its deploy policy splits into more parts: compared as
+    merged grants, with regions and ids normalised, the groups are equal."""
+    org_iam = [r for r in runs if r.project == "org-iam"]
+    parts = {
+        r.stack: len([p for p in r.resources if p.name.startswith("deploy-policy-")])
+        for r in org_iam
+    }
+    regions = {a.name: len(a.regions) for a in estate}
+    assert regions["prod"] > regions["dev"] and parts["prod"] > parts["dev"]
+    assert parity_problems(org_iam, estate) == []
+
+
+def test_a_policy_grant_no_account_file_declares_fails_naming_it(
+    runs: list[StackRun], estate: Estate
+) -> None:
+    def widen(document: dict[str, Any]) -> dict[str, Any]:
+        extra = {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"}
+        return {**document, "Statement": [*document["Statement"], extra]}
+
+    problems = parity_problems(_with_policy(runs, "prod", "deploy-policy-1", widen), estate)
+    assert problems
+    assert all("aws:iam/policy:Policy deploy-policy-* field policy" in p for p in problems)
+    assert all("only prod has ['Allow iam:CreateUser *']" in p for p in problems)
+
+
+def test_a_changed_condition_or_region_outside_the_files_fails(
+    runs: list[StackRun], estate: Estate
+) -> None:
+    def foreign_region(document: dict[str, Any]) -> dict[str, Any]:
+        text = json.dumps(document)
+        region = estate.account("staging").regions[0]
+        assert region in text
+        return dict(json.loads(text.replace(region, "ap-east-1")))
+
+    problems = parity_problems(
+        _with_policy(runs, "staging", "deploy-policy-0", foreign_region), estate
+    )
+    assert problems and all("ap-east-1" in p and "deploy-policy-*" in p for p in problems)
+
+
+def test_every_split_part_must_be_attached_once(runs: list[StackRun], estate: Estate) -> None:
+    org_iam = [
+        dataclasses.replace(
+            run,
+            resources=tuple(
+                r
+                for r in run.resources
+                if not (run.stack == "prod" and r.name == "deploy-attachment-0")
+            ),
+        )
+        for run in runs
+        if run.project == "org-iam"
+    ]
+    problems = parity_problems(org_iam, estate)
+    assert any(
+        p.startswith("org-iam/prod: deploy:") and "split policy part(s)" in p for p in problems
+    )
+
+
+def test_grants_ignore_sids_and_statement_boundaries_but_not_conditions() -> None:
+    split: dict[str, list[dict[str, Any]]] = {
+        "Statement": [
+            {"Sid": "A", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["x", "y"]},
+            {"Sid": "B", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "x"},
+        ]
+    }
+    merged: dict[str, list[dict[str, Any]]] = {
+        "Statement": [
+            {
+                "Sid": "C",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject"],
+                "Resource": "x",
+            },
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "y"},
+        ]
+    }
+    assert parity.grants(split) == parity.grants(merged)
+    conditioned = {
+        "Statement": [
+            {**s, "Condition": {"StringEquals": {"aws:ResourceAccount": ["1"]}}}
+            for s in merged["Statement"]
+        ]
+    }
+    assert parity.grants(conditioned) != parity.grants(merged)

@@ -1,18 +1,29 @@
-"""The post-deploy smoke check against moto: schedules, Step Functions executions, findings."""
+"""The post-deploy smoke check against moto: the fleet's exported schedules and state
+machines, Step Functions executions, findings; its inputs read through the contracts."""
 
 from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from estate.gitops.smoke import SmokeError, run_smoke, schedule_prefix
+from estate.gitops import smoke
+from estate.gitops.smoke import (
+    FleetOutputs,
+    SmokeError,
+    SmokeInputError,
+    fleet_outputs,
+    reports_bucket,
+    run_smoke,
+)
+from estate.plan.runner import StackRun
 
 ROLE = "arn:aws:iam::123456789012:role/scheduler"
 BUCKET = "reports"
@@ -33,13 +44,22 @@ class World:
     stepfunctions: Any
     s3: Any
     statuses: list[str] = field(default_factory=lambda: ["PASS", "FAIL"])
+    schedules: list[str] = field(default_factory=list)
+    machines: list[str] = field(default_factory=list)
 
-    def machine(self, name: str, definition: dict[str, Any], *, account: str = "dev") -> None:
-        arn = self.stepfunctions.create_state_machine(
+    def machine(self, name: str, definition: dict[str, Any], *, exported: bool = True) -> str:
+        """A state machine and a schedule starting it; both in the fleet's outputs unless
+        ``exported`` is false (another stack's)."""
+        arn: str = self.stepfunctions.create_state_machine(
             name=name, definition=json.dumps(definition), roleArn=ROLE
         )["stateMachineArn"]
+        # Any name: the smoke check runs what the fleet exports, it rebuilds no names.
+        schedule = f"nightly-{name}"
+        if exported:
+            self.schedules.append(schedule)
+            self.machines.append(arn)
         self.scheduler.create_schedule(
-            Name=f"{schedule_prefix(account)}{name}",
+            Name=schedule,
             ScheduleExpression="rate(1 day)",
             FlexibleTimeWindow={"Mode": "OFF"},
             Target={
@@ -48,6 +68,11 @@ class World:
                 "Input": json.dumps({"account_id": "444455556666"}),
             },
         )
+        return arn
+
+    @property
+    def fleet(self) -> FleetOutputs:
+        return FleetOutputs(tuple(self.schedules), tuple(self.machines))
 
 
 class WritingStepFunctions:
@@ -98,6 +123,7 @@ def _smoke(world: World, **overrides: Any) -> Any:
         "stepfunctions": WritingStepFunctions(world),
         "s3": world.s3,
         "account": "dev",
+        "fleet": world.fleet,
         "reports_bucket": BUCKET,
         "run_id": "r1",
         "poll_s": 0.05,
@@ -106,10 +132,10 @@ def _smoke(world: World, **overrides: Any) -> Any:
     return run_smoke(**(arguments | overrides))
 
 
-def test_every_scan_schedule_of_the_account_runs_with_its_own_input(world: World) -> None:
+def test_every_exported_schedule_runs_with_its_own_input(world: World) -> None:
     world.machine("s3-scan", PASS_MACHINE)
     world.machine("tags-scan", PASS_MACHINE)
-    world.machine("other", PASS_MACHINE, account="prod")
+    world.machine("other", PASS_MACHINE, exported=False)
     result = _smoke(world)
     assert result.executions == ["smoke-r1-0", "smoke-r1-1"]
     assert result.counts == {"PASS": 2, "FAIL": 2}
@@ -142,6 +168,16 @@ def test_a_scan_still_running_at_the_timeout_fails(world: World) -> None:
         _smoke(world, timeout_s=3.0, clock=lambda: float(next(ticks)), sleep=lambda _s: None)
 
 
+def test_a_schedule_starting_a_state_machine_the_fleet_does_not_export_fails(
+    world: World,
+) -> None:
+    world.machine("s3-scan", PASS_MACHINE)
+    stray = world.machine("stray", PASS_MACHINE, exported=False)
+    fleet = FleetOutputs((*world.schedules, "nightly-stray"), tuple(world.machines))
+    with pytest.raises(SmokeError, match=f"nightly-stray targets {stray}, none of the fleet"):
+        _smoke(world, fleet=fleet)
+
+
 def test_no_schedule_and_no_findings_are_failures(world: World) -> None:
     with pytest.raises(SmokeError, match="is scanner-fleet deployed"):
         _smoke(world)
@@ -149,3 +185,50 @@ def test_no_schedule_and_no_findings_are_failures(world: World) -> None:
     world.statuses = []
     with pytest.raises(SmokeError, match="wrote no findings"):
         _smoke(world)
+
+
+@pytest.fixture(scope="module")
+def fleet_run(run_program: Callable[[str, str], StackRun]) -> StackRun:
+    return run_program("scanner-fleet", "dev")
+
+
+def test_the_fleets_planned_outputs_give_its_schedules_and_state_machines(
+    fleet_run: StackRun,
+) -> None:
+    fleet = fleet_outputs(fleet_run.outputs)
+    assert fleet.schedule_names == tuple(fleet_run.outputs["schedule_names"]) != ()
+    machines = {k: v for k, v in fleet_run.outputs.items() if k.endswith("_state_machine_arn")}
+    assert len(machines) >= 2 and set(fleet.state_machine_arns) == set(machines.values())
+
+
+@pytest.mark.parametrize("missing", ["schedule_names", "s3_state_machine_arn"])
+def test_an_output_the_contract_names_but_the_stack_lacks_is_named(
+    fleet_run: StackRun, missing: str
+) -> None:
+    outputs = {k: v for k, v in fleet_run.outputs.items() if k != missing}
+    with pytest.raises(SmokeInputError, match=f"'{missing}' is missing"):
+        fleet_outputs(outputs)
+    with pytest.raises(SmokeInputError, match="expected a list"):
+        fleet_outputs({**fleet_run.outputs, "schedule_names": "nightly"})
+
+
+def test_the_reports_bucket_is_cores_exported_name(
+    run_program: Callable[[str, str], StackRun],
+) -> None:
+    core = run_program("core", "dev")
+    assert reports_bucket(core.outputs) == core.outputs["reports_bucket_name"]
+    with pytest.raises(SmokeInputError, match="reports_bucket_name"):
+        reports_bucket({})
+
+
+def test_an_unreadable_outputs_file_exits_2_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "fleet.json"
+    bad.write_text("not json")
+    core = tmp_path / "core.json"
+    core.write_text(json.dumps({"reports_bucket_name": "b"}))
+    argv = ["--account", "dev", "--core-outputs", str(core), "--fleet-outputs", str(bad)]
+    assert smoke.main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--fleet-outputs" in error and "--json" in error

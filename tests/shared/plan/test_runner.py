@@ -17,7 +17,10 @@ Run = Callable[[str, str], StackRun]
 def test_a_run_records_type_name_provider_parent_and_protect(run_program: Run) -> None:
     run = run_program("org-iam", "dev")
     oidc = next(
-        r for r in run.resources if r.type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+        r
+        for r in run.resources
+        if r.type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+        and r.name == "github-provider"
     )
     assert oidc.protect is True
     assert oidc.parent.endswith("estate:org-iam:GitHubOidc::github")

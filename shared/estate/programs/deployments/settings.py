@@ -2,10 +2,13 @@
 
 Who runs what (README "Deploying for real"): GitHub Actions runs every update (deploy.yml,
 ordered dev -> staging -> prod, gated by the environments) and every pull-request preview
-(preview.yml). Pulumi Deployments never updates a stack from a commit or previews a pull
-request (``deploy_commits`` and ``preview_pull_requests`` are off); it runs review stacks
-for pull requests in dev and the scheduled drift detection, which never remediates. So no
-change is ever deployed twice.
+(preview.yml). Pulumi Deployments runs only the scheduled drift detection, which never
+remediates: it never updates a stack from a commit, previews a pull request or creates
+review stacks (``deploy_commits``, ``preview_pull_requests`` and ``pull_request_template``
+are off; a review stack would run a pull request's code with write credentials). Its
+operations assume the account's read-only preview role, which trusts exactly its
+drift-detection subjects (estate.delivery). So no change is ever deployed twice, and
+nothing Pulumi Deployments starts can write to an account.
 """
 
 from __future__ import annotations
@@ -21,8 +24,6 @@ REVIEWER_TEAM_SLUG: Final = "estate-approvers"
 REVIEWED_STAGES: Final = frozenset({Stage.PROD})
 # Pulumi Deployments' drift detection, daily, an hour before the GitHub drift workflow.
 DRIFT_CRON: Final = "0 4 * * *"
-# Review stacks for pull requests are created from the dev stacks only.
-REVIEW_STACK_STAGES: Final = frozenset({Stage.DEV})
 # The issue label of the drift workflow's issues (estate.gitops.drift_issue.LABEL).
 DRIFT_LABEL_COLOR: Final = "d93f0b"
 # Runs before every Pulumi Deployments operation, from the repository root: the same

@@ -17,16 +17,15 @@ from estate.programs.deployments.settings import (
 
 @dataclass(frozen=True)
 class StackDeliveryArgs:
-    """Which stack, where its code lives, and the role its operations assume."""
+    """Which stack, where its code lives, and the (read-only) role its operations assume."""
 
     organization: str
     project: str
     stack: str
     repository: str  # owner/name
     work_dir: str  # the folder holding the project's Pulumi.yaml
-    deploy_role_arn: pulumi.Input[str]
+    role_arn: pulumi.Input[str]  # the account's preview role: drift detection only reads
     region: str
-    review_stacks: bool  # pull requests get review stacks created from this stack
 
     def __post_init__(self) -> None:
         for field_name in ("organization", "project", "stack", "repository", "work_dir", "region"):
@@ -42,7 +41,7 @@ class StackDeliveryArgs:
 
 class StackDelivery(pulumi.ComponentResource):
     """DeploymentSettings (git source on main, the project's folder, AWS OIDC into the
-    account's deploy role, install from the lock) and a drift schedule that never remediates."""
+    account's preview role, install from the lock) and a drift schedule that never remediates."""
 
     def __init__(
         self, name: str, args: StackDeliveryArgs, opts: pulumi.ResourceOptions | None = None
@@ -63,10 +62,11 @@ class StackDelivery(pulumi.ComponentResource):
             ),
             github=pulumiservice.DeploymentSettingsGithubArgs(
                 repository=args.repository,
-                # GitHub Actions deploys and previews (README): never here, or twice.
+                # GitHub Actions deploys and previews (README): never here, or twice; no
+                # review stacks (they would run a pull request's code with write access).
                 deploy_commits=False,
                 preview_pull_requests=False,
-                pull_request_template=args.review_stacks,
+                pull_request_template=False,
             ),
             operation_context=pulumiservice.DeploymentSettingsOperationContextArgs(
                 pre_run_commands=list(PRE_RUN_COMMANDS),
@@ -74,7 +74,7 @@ class StackDelivery(pulumi.ComponentResource):
                 options=pulumiservice.OperationContextOptionsArgs(skip_install_dependencies=True),
                 oidc=pulumiservice.OperationContextOIDCArgs(
                     aws=pulumiservice.AWSOIDCConfigurationArgs(
-                        role_arn=args.deploy_role_arn,
+                        role_arn=args.role_arn,
                         session_name=f"estate-deployments-{args.project}-{args.stack}",
                     )
                 ),

@@ -33,6 +33,8 @@ class TypePermissions:
 GITHUB_OIDC_PROVIDER_ARN = (
     "arn:aws:iam::{account_id}:oidc-provider/token.actions.githubusercontent.com"
 )
+PULUMI_OIDC_PROVIDER_ARN = "arn:aws:iam::{account_id}:oidc-provider/api.pulumi.com/oidc"
+OIDC_PROVIDER_ARNS = (GITHUB_OIDC_PROVIDER_ARN, PULUMI_OIDC_PROVIDER_ARN)
 _ROLE_ARNS = ("arn:aws:iam::{account_id}:role/{prefix}*",)
 _POLICY_ARNS = ("arn:aws:iam::{account_id}:policy/{prefix}*",)
 _BUCKET_ARNS = ("arn:aws:s3:::{prefix}*",)
@@ -122,10 +124,11 @@ MANAGED_TYPES: Mapping[str, TypePermissions] = {
     ),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": TypePermissions(
         read=("iam:GetOpenIDConnectProvider",),
-        # The trust anchor of every CI role: only org-iam, applied by an administrator,
-        # changes it. CI reads it; the boundary denies OIDC_PROVIDER_WRITES to every role.
+        # The trust anchors of every CI role (GitHub's, Pulumi Cloud's): only org-iam,
+        # applied by an administrator, changes them. CI reads them; the guard rails deny
+        # OIDC_PROVIDER_WRITES to every role.
         write=(),
-        arn_patterns=(GITHUB_OIDC_PROVIDER_ARN,),
+        arn_patterns=OIDC_PROVIDER_ARNS,
     ),
     "aws:iam/rolePolicy:RolePolicy": TypePermissions(
         read=("iam:GetRolePolicy", "iam:ListRolePolicies"),

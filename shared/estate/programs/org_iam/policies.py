@@ -1,9 +1,11 @@
-"""The statements of org-iam's roles and of the platform boundary they all carry.
+"""The statements of org-iam's roles, their guard rails and the platform boundary.
 
-Two boundaries exist in every account:
-
-- the **platform boundary** (this module's ``boundary_statements``), carried by org-iam's
-  own roles (preview, deploy, scanner): the most CI and the scanner may ever do;
+- the **guard rails** (``guard_rail_statements``): explicit denies that keep org-iam (its
+  roles, policies and OIDC providers) out of every role's reach; a managed policy of their
+  own on the deploy and preview roles, which carry no boundary (one managed policy cannot
+  hold every type's actions: docs/security.md);
+- the **platform boundary** (``boundary_statements``), carried by the scanner role: the
+  scanners' reads and the guard rails;
 - the **workload boundary** (``workload.py``), carried by every role the deploy role
   creates: data-plane actions only, no IAM.
 
@@ -17,14 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from estate.iam import RESOURCE_STAR_ACTIONS, Condition, ConditionOperator, Effect, Statement
 from estate.iam.resource_star import account_wide_read_actions
 from estate.iam.statements import ALL_BUCKETS, ALL_TRAILS
 from estate.programs.org_iam.permissions import (
-    GITHUB_OIDC_PROVIDER_ARN,
     MANAGED_TYPES,
+    OIDC_PROVIDER_ARNS,
     OIDC_PROVIDER_WRITES,
     TypePermissions,
 )
@@ -247,55 +248,6 @@ def deploy_statements(scope: Scope, types: Iterable[str] = MANAGED_TYPES) -> lis
     ]
 
 
-# What the platform boundary can hold in its one managed policy (6,144 characters): the
-# IAM types. Every type's actions together (186 distinct actions, each listed: no
-# wildcards) measure 11,250 characters in prod even compacted, so the other types are
-# granted by the deploy and preview policies but not passed by this boundary; see
-# docs/security.md ("The platform boundary cannot hold every type") for the way out.
-BOUNDED_TYPES = tuple(t for t in MANAGED_TYPES if t.startswith("aws:iam/"))
-
-
-def compacted(statements: Iterable[Statement]) -> list[Statement]:
-    """Allow statements with the same conditions merged into one (actions and resources
-    unioned); Deny statements kept as they are.
-
-    Merging widens nothing that matters: the merged ARN patterns name different resource
-    types (role/…, policy/…, oidc-provider/…), and IAM matches an action only against the
-    ARN of its own resource type, so no action gains a resource it could act on. Only the
-    size shrinks: a boundary is one managed policy.
-    """
-    kept: list[Statement] = []
-    groups: dict[tuple[tuple[Any, ...], bool], list[Statement]] = {}
-    for statement in statements:
-        if statement.effect is Effect.DENY:
-            kept.append(statement)
-            continue
-        key = (
-            tuple((c.operator, c.key, tuple(c.values)) for c in statement.conditions),
-            "*" in statement.resources,
-        )
-        groups.setdefault(key, []).append(statement)
-    for members in groups.values():
-        first = members[0]
-        kept.append(
-            Statement(
-                sid=_merged_sid(members),
-                actions=tuple(sorted({a for m in members for a in m.actions})),
-                resources=tuple(dict.fromkeys(r for m in members for r in m.resources)),
-                conditions=first.conditions,
-            )
-        )
-    return kept
-
-
-def _merged_sid(members: list[Statement]) -> str:
-    if len(members) == 1:
-        return members[0].sid
-    if not members[0].conditions:
-        return "PlatformUnscoped" if "*" in members[0].resources else "PlatformResources"
-    return f"{min(m.sid for m in members)}Etc"
-
-
 def scanner_statements(
     actions: Sequence[str], *, account_id: str, regions: Sequence[str]
 ) -> list[Statement]:
@@ -338,15 +290,42 @@ def scanner_statements(
 def boundary_statements(
     scope: Scope, *, boundary_policy_name: str, scanner_actions: Sequence[str]
 ) -> list[Statement]:
-    """The platform boundary: the most org-iam's roles may ever do, and the guard rails no
-    role can remove."""
+    """The platform boundary, carried by the scanner role: the scanners' reads and the guard
+    rails. (Every managed type's reads would not fit one managed policy — 8,037 characters
+    in dev — so the preview role, like the deploy role, carries its guard rails as its own
+    deny policy instead: docs/security.md.)"""
+    return [
+        *scanner_statements(scanner_actions, account_id=scope.account_id, regions=scope.regions),
+        *guard_rail_statements(scope, boundary_policy_name=boundary_policy_name),
+    ]
+
+
+def guard_rail_statements(scope: Scope, *, boundary_policy_name: str) -> list[Statement]:
+    """The explicit denies that keep org-iam out of every CI role's reach (issue 11).
+
+    In the platform boundary (the scanner role) and, as their own managed policy, on the
+    deploy and preview roles, which carry no boundary (docs/security.md): an explicit deny
+    in an identity policy wins exactly as one in a boundary, and ``KeepOrgIamRoles`` and
+    ``KeepOrgIamPolicies`` stop a role detaching or rewriting that policy.
+    """
     # Self-reference: the boundary cannot name its own Output ARN, so its ARN is spelled here.
     own_arn = f"arn:aws:iam::{scope.account_id}:policy/{boundary_policy_name}"
-    oidc = GITHUB_OIDC_PROVIDER_ARN.format(account_id=scope.account_id)
+    anchors = tuple(arn.format(account_id=scope.account_id) for arn in OIDC_PROVIDER_ARNS)
     return [
-        *compacted(deploy_statements(scope, BOUNDED_TYPES)),
-        # The scanner role carries this boundary too.
-        *scanner_statements(scanner_actions, account_id=scope.account_id, regions=scope.regions),
+        Statement(
+            sid="CreateOnlyWorkloadBoundedRoles",
+            effect=Effect.DENY,
+            actions=BOUNDARY_GUARDED_ACTIONS,
+            resources=scope.roles,
+            conditions=(
+                # True also when the request names no boundary: a role without one.
+                Condition(
+                    ConditionOperator.ARN_NOT_EQUALS,
+                    "iam:PermissionsBoundary",
+                    (scope.workload_boundary_arn,),
+                ),
+            ),
+        ),
         Statement(
             sid="KeepBoundaries",
             effect=Effect.DENY,
@@ -389,9 +368,9 @@ def boundary_statements(
             ),
         ),
         Statement(
-            sid="KeepGitHubTrustAnchor",
+            sid="KeepTrustAnchors",
             effect=Effect.DENY,
             actions=OIDC_PROVIDER_WRITES,
-            resources=(oidc,),
+            resources=anchors,
         ),
     ]
