@@ -80,7 +80,12 @@ platform = ObservedPlatform(
     api_alias=text(core["api_alias_name"]),
     api_provisioned_concurrency=account.sizes.api_provisioned_concurrency,
 )
-built = build(platform, stack.names, providers.opts())
+# Components hold both kinds of resources: hand them both providers.
+built = build(
+    platform,
+    stack.names,
+    pulumi.ResourceOptions(providers=[providers.aws(), providers.native()]),
+)
 
 export_outputs(
     stack.contract,

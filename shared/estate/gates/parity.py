@@ -25,7 +25,7 @@ from typing import Any
 import pulumi
 
 from estate.accounts import Account, Estate
-from estate.naming import region_short
+from estate.naming import account_prefix, region_short
 from estate.plan.runner import StackRun
 
 DIGEST = re.compile(r"(?<![0-9a-f])[0-9a-f]{8}(?![0-9a-f])")
@@ -60,6 +60,9 @@ ALLOWED_PRESENCE: Mapping[tuple[str, str], str] = {
         "created only where sizes.api_provisioned_concurrency is above 0"
     ),
     ("core", "security-hub"): "created only where security_hub.enabled is true",
+    ("observability", "alarms-api-provisioned-spillover"): (
+        "spillover is watched only where sizes.api_provisioned_concurrency is above 0"
+    ),
     ("estate-deployments", "repository"): (
         "repository-wide settings live in the last stack of the promotion"
     ),
@@ -105,7 +108,24 @@ def _replacements(account: Account, estate: Estate) -> list[tuple[re.Pattern[str
     for text, placeholder in pairs:
         chosen.setdefault(text, placeholder)
     ordered = sorted(chosen.items(), key=lambda pair: -len(pair[0]))
-    return [(re.compile(rf"(?<![\w.@]){re.escape(text)}(?![\w@])"), p) for text, p in ordered]
+    patterns = [(re.compile(rf"(?<![\w.@]){re.escape(text)}(?![\w@])"), p) for text, p in ordered]
+    # Glue names join their parts with "_" (estate.naming), so the account is no whole word
+    # there: match the names' account prefix, ``estate_<account>_``, instead.
+    glue = sorted(
+        (
+            (account_prefix(other.name).replace("-", "_"), other.name == account.name)
+            for other in estate
+        ),
+        key=lambda pair: -len(pair[0]),
+    )
+    patterns += [
+        (
+            re.compile(rf"(?<![\w.@]){re.escape(prefix)}"),
+            "estate_<account>_" if own else "estate_<other_account>_",
+        )
+        for prefix, own in glue
+    ]
+    return patterns
 
 
 def normalise(value: Any, account: Account, estate: Estate) -> Any:

@@ -109,3 +109,12 @@ def test_normalising_replaces_each_declared_value_and_digests(estate: Estate) ->
         "subscriptions": [{"endpoint": "<email>"}],
         "flag": True,
     }
+
+
+def test_glue_names_are_normalised_by_their_account_prefix(estate: Estate) -> None:
+    # Glue joins with "_", so the account is no whole word: without the prefix rule the
+    # stacks' databases and tables would differ by name.
+    staging, dev = estate.account("staging"), estate.account("dev")
+    name = "estate_staging_observability_findings_0a1b2c3d"
+    assert normalise(name, staging, estate) == "estate_<account>_observability_findings_<digest>"
+    assert normalise(name, dev, estate) == "estate_<other_account>_observability_findings_<digest>"

@@ -112,7 +112,9 @@ def build(platform: ObservedPlatform, names: ProjectNames, opts: pulumi.Resource
             kms_key_arn=platform.key_arn,
             # Findings of every account this one scans land in its bucket (its own, if any).
             account_ids=sorted({account for _, account in platform.scans} | {platform.account_id}),
-            results_bucket_name=names.name(ResourceKind.S3_BUCKET, "athena-results"),
+            # A short purpose: a longer one is cut to fit 63 characters in accounts with longer
+            # names, and the stacks would differ by more than their declared values.
+            results_bucket_name=names.name(ResourceKind.S3_BUCKET, "athena"),
             name=names.name,
         ),
         opts=opts,
