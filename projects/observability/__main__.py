@@ -79,6 +79,7 @@ platform = ObservedPlatform(
     api_function_name=text(core["api_function_name"]),
     api_alias=text(core["api_alias_name"]),
     api_provisioned_concurrency=account.sizes.api_provisioned_concurrency,
+    error_rate_percent=account.alerts.error_rate_percent,
 )
 # Components hold both kinds of resources: hand them both providers.
 built = build(

@@ -4,15 +4,17 @@ reading the registered contracts of core and scanner-fleet."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from estate.accounts import Estate
+from estate.accounts import Estate, load_estate
+from estate.accounts.model import DEFAULT_ERROR_RATE_PERCENT
 from estate.contracts import CORE, OBSERVABILITY, SCANNER_FLEET, observed_outputs
 from estate.iam.document import POLICY_VERSION
 from estate.plan.checks import provider_problems, tag_problems
-from estate.plan.runner import StackRun
+from estate.plan.runner import StackRun, run_stack
 from estate.policy.evaluate import evaluate_stack
 from estate.policy.props import EXEMPT_TAG_PREFIX
 from estate.programs.core.resource_policies import tls_only_statement
@@ -110,3 +112,18 @@ def test_the_athena_results_bucket_is_tls_only_with_cores_document(
             f"{EXEMPT_TAG_PREFIX}bucket-versioned",
             f"{EXEMPT_TAG_PREFIX}stateful-protected",
         }
+
+
+def test_the_error_rate_thresholds_come_from_the_account_file(
+    runs: dict[str, StackRun], accounts_copy: Path
+) -> None:
+    def rate_thresholds(run: StackRun) -> set[float]:
+        names = ("error-rate", "5xx-rate")
+        return {a["threshold"] for a in _alarms(run) if any(n in a["name"] for n in names)}
+
+    assert rate_thresholds(runs["dev"]) == {DEFAULT_ERROR_RATE_PERCENT}
+    dev = accounts_copy / "dev.yaml"
+    text = dev.read_text(encoding="utf-8")
+    dev.write_text(text.replace("alerts:\n", "alerts:\n  error_rate_percent: 2.5\n"), "utf-8")
+    edited = load_estate(accounts_copy)
+    assert rate_thresholds(run_stack(OBSERVABILITY, edited.account("dev"), edited)) == {2.5}
