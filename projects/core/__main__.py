@@ -227,6 +227,7 @@ export_outputs(
         "stream_failures_queue_url": stream_failures.url,
         "alert_topic_arn": topic.topic_arn,
         "api_id": api.api_id,
+        "api_name": api.api_name,
         "api_stage": api.stage_name,
         "api_url": api.url,
         "ingest_function_name": ingest.function_name,

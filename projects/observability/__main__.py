@@ -79,8 +79,14 @@ platform = ObservedPlatform(
     api_function_name=text(core["api_function_name"]),
     api_alias=text(core["api_alias_name"]),
     api_provisioned_concurrency=account.sizes.api_provisioned_concurrency,
+    error_rate_percent=account.alerts.error_rate_percent,
 )
-built = build(platform, stack.names, providers.opts())
+# Components hold both kinds of resources: hand them both providers.
+built = build(
+    platform,
+    stack.names,
+    pulumi.ResourceOptions(providers=[providers.aws(), providers.native()]),
+)
 
 export_outputs(
     stack.contract,

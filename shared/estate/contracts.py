@@ -86,6 +86,7 @@ CORE = ProjectContract(
         OutputSpec("stream_failures_queue_url", OutputKind.URL, "URL of the stream failure queue"),
         OutputSpec("alert_topic_arn", OutputKind.ARN, "SNS topic of new-finding alerts"),
         OutputSpec("api_id", OutputKind.NAME, "id of the findings REST API"),
+        OutputSpec("api_name", OutputKind.NAME, "name of the findings REST API (its metrics' key)"),
         OutputSpec("api_stage", OutputKind.NAME, "stage name of the findings API"),
         OutputSpec("api_url", OutputKind.URL, "invoke URL of the API's stage"),
         OutputSpec("ingest_function_name", OutputKind.NAME, "the ingest Lambda function"),
@@ -126,9 +127,6 @@ DEPLOYMENTS = ProjectContract(
     exports=(),
     reads={"org-iam": ("deploy_role_arn",)},
 )
-
-# Every project of the repository; the deploy order follows from their reads.
-CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, CORE, SCANNER_FLEET, DEPLOYMENTS)
 
 # What observability watches: every function, dead-letter or on-failure queue and state
 # machine the producers export (picked from their exports by name, so a new function or
@@ -176,6 +174,9 @@ OBSERVABILITY = ProjectContract(
         "scanner-fleet": OBSERVABILITY_FLEET_READS,
     },
 )
+
+# Every project of the repository; the deploy order follows from their reads.
+CONTRACTS: tuple[ProjectContract, ...] = (ORG_IAM, CORE, SCANNER_FLEET, OBSERVABILITY, DEPLOYMENTS)
 
 
 def contract_for(project: str, contracts: Iterable[ProjectContract] = CONTRACTS) -> ProjectContract:

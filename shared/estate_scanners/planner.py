@@ -34,7 +34,6 @@ SCANNERS: Final = ("s3", "tags")
 DEFAULT_SHARD_SIZE: Final = 250
 MAX_SHARD_SIZE: Final = 1000
 ACCOUNT_SHARD: Final = "0000"  # the shard that also runs the account-level checks
-TAGS_SHARD: Final = "0000"  # the tag checker labels each region's parts itself
 STATUS_DONE: Final = "done"
 STATUS_FAILED: Final = "failed"
 
@@ -105,9 +104,15 @@ def s3_items(common: Mapping[str, Any], names: Sequence[str], shard_size: int) -
 
 
 def tag_items(common: Mapping[str, Any], regions: Sequence[str]) -> list[PlanItem]:
-    """The tag checker's items: one per region, labelled by the region."""
+    """The tag checker's items: one per region, labelled by the region.
+
+    Each item gets a shard of its own: a completed tag-checker run removes the parts of its
+    shard's regions that it did not cover (a rerun over fewer regions), so items sharing
+    one shard would delete each other's parts.
+    """
     return [
-        PlanItem(region, {**common, "regions": [region], "shard": TAGS_SHARD}) for region in regions
+        PlanItem(region, {**common, "regions": [region], "shard": f"{index:04d}"})
+        for index, region in enumerate(regions)
     ]
 
 

@@ -53,6 +53,7 @@ LOG_RETENTION_DAYS = frozenset(
     }
 )
 _TIMEZONES = frozenset(available_timezones())
+DEFAULT_ERROR_RATE_PERCENT = 5.0
 
 
 class Stage(StrEnum):
@@ -162,6 +163,20 @@ class Alerts(_Strict):
 
     emails: tuple[Annotated[str, Field(pattern=EMAIL.pattern)], ...] = ()
     min_severity: Severity = Severity.HIGH
+    # The observability project's Lambda and API error-rate alarms: 100 x errors / requests
+    # above this, two periods running, reaches the alert topic.
+    error_rate_percent: float = DEFAULT_ERROR_RATE_PERCENT
+
+    @field_validator("error_rate_percent", mode="before")
+    @classmethod
+    def _a_percentage(cls, value: object) -> object:
+        # YAML's true would pass as 1.0, and nan or 100 would make an alarm that never fires.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 100:
+            raise ValueError(
+                "is not a percentage above 0 and below 100; write a number such as "
+                f"{DEFAULT_ERROR_RATE_PERCENT:g}"
+            )
+        return value
 
     @field_validator("min_severity", mode="before")
     @classmethod

@@ -4,6 +4,7 @@ when the demo runs, so `estate --help` stays fast)."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Final
 
 DEFAULT_BUCKETS: Final = 12
@@ -31,5 +32,13 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     demo.add_argument(
         "--keep", action="store_true", help="keep the emulator running on 127.0.0.1 afterwards"
+    )
+    demo.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder for the report parts and report.html (created if missing; default: a new "
+        "temporary folder)",
     )
     demo.set_defaults(run="estate.cli.demo_run:run")

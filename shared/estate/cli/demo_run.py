@@ -18,6 +18,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from moto import mock_aws
@@ -58,7 +59,8 @@ def run(arguments: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     # Imported here: the emulator pulls in moto's services and the Lambda code, which the
     # other commands never need.
-    from estate.demo.output import print_result  # noqa: PLC0415
+    from estate.demo.findings import leave_findings  # noqa: PLC0415
+    from estate.demo.output import print_findings, print_result  # noqa: PLC0415
     from estate.demo.pipeline import DemoRun  # noqa: PLC0415
     from estate.demo.speed import shared_botocore_data  # noqa: PLC0415
 
@@ -71,12 +73,14 @@ def run(arguments: argparse.Namespace) -> int:
             f"--account {', '.join(unknown)}: not an account; choose from {', '.join(known)}"
         )
     accounts = [a for a in estate if not arguments.account or a.name in arguments.account]
+    folder = _output_folder(arguments.output)
     with (
         _offline(),
         shared_botocore_data(),
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
     ):
-        steps = 2 + len(accounts) * 2 + 1 + 2 * 2 * len(accounts)  # roughly: create, seed, scans
+        # roughly: create, seed, scans, the report
+        steps = 2 + len(accounts) * 2 + 1 + 2 * 2 * len(accounts) + 1
         with _progress(console) as progress:
             task = progress.add_task("recording the plan", total=steps)
 
@@ -89,10 +93,26 @@ def run(arguments: argparse.Namespace) -> int:
             # CloudWatch Logs: kept out of the report.
             with contextlib.redirect_stdout(io.StringIO()):
                 result = demo.run(buckets=arguments.buckets, instances=arguments.instances)
+            findings = leave_findings(demo, folder)
+            advance("report parts queried, report written", 1)
         print_result(result, console)
+        print_findings(findings, {a.account_id: a.name for a in accounts}, console)
         if arguments.keep:
             _serve(demo, console)
     return EXIT_OK
+
+
+def _output_folder(output: Path | None) -> Path:
+    """The folder the demo leaves its parts and report in: ``--output`` or a new temporary one."""
+    if output is None:
+        return Path(tempfile.mkdtemp(prefix="estate-demo-"))
+    if output.exists() and not output.is_dir():
+        raise UserError(f"--output {output}: is a file, not a folder; name a folder")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"--output {output}: cannot create the folder ({error.strerror})") from None
+    return output
 
 
 @contextmanager

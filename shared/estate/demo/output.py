@@ -1,14 +1,16 @@
 """What `estate demo` prints: per account, counts by state and severity, the worst findings,
-the alerts that went out, where the reports lie; then what the rescan resolved."""
+the alerts that went out, where the reports lie; then what the rescan resolved; last, the
+named query's answer over the demo's own report parts and the path of its HTML report."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rich.console import Console
 from rich.table import Table
 
+from estate.demo.findings import QUERY_NAME, DemoFindings
 from estate.demo.pipeline import AccountRound, DemoAccount, DemoResult
 from estate_core.layout import FAILING_STATES, STATES
 from estate_runtime.findings import SEVERITIES
@@ -103,3 +105,23 @@ def _print_rescan(accounts: Iterable[DemoAccount], console: Console) -> None:
         )
         for resource, check in sorted(resolved):
             console.print(f"  resolved {check} on {resource}")
+
+
+def print_findings(findings: DemoFindings, names: Mapping[str, str], console: Console) -> None:
+    """The named query's rows (account, severity, open findings), then the report's path."""
+    console.rule("open findings by severity per account")
+    console.print(
+        f'named query "{QUERY_NAME}" (Athena SQL, run on DuckDB) over the {findings.parts} '
+        f"report parts in {findings.parts_root / 'findings'}",
+        soft_wrap=True,  # a path is copied whole, never cut across lines
+    )
+    table = Table("account", "account id", "severity", "open findings")
+    for account_id, severity, count in findings.open_by_severity:
+        table.add_row(names.get(account_id, "-"), account_id, severity, str(count))
+    console.print(table)
+    report = findings.report
+    console.print(
+        f"report: {report.path} ({report.size_bytes / 1_000_000:.2f} MB): "
+        f"{report.accounts} account(s), {report.scans} scan(s), {report.findings} finding(s)",
+        soft_wrap=True,
+    )

@@ -61,6 +61,9 @@ ALLOWED_PRESENCE: Mapping[tuple[str, str], str] = {
         "created only where sizes.api_provisioned_concurrency is above 0"
     ),
     ("core", "security-hub"): "created only where security_hub.enabled is true",
+    ("observability", "alarms-api-provisioned-spillover"): (
+        "spillover is watched only where sizes.api_provisioned_concurrency is above 0"
+    ),
     ("estate-deployments", "repository"): (
         "repository-wide settings live in the last stack of the promotion"
     ),

@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-import pytest
-
-from estate.contracts import CORE, OBSERVABILITY, check_contracts, observed_outputs
-
-# Core does not export its REST API's name yet; API Gateway's REST metrics are keyed by it
-# (ApiName, Stage), so observability needs it. Strict: this fails once core exports it.
-NOT_YET_EXPORTED = {"api_name"}
-
-
-def test_every_function_queue_and_machine_core_exports_is_watched() -> None:
-    watched = observed_outputs(CORE)
-    assert any(name.endswith("_function_name") for name in watched)
-    assert any(name.endswith("_dlq_arn") for name in watched)
-    assert set(watched) <= set(OBSERVABILITY.reads["core"])
-
-
-def test_observability_reads_only_what_core_exports() -> None:
-    missing = set(OBSERVABILITY.reads["core"]) - CORE.export_names()
-    assert missing <= NOT_YET_EXPORTED
-
-
-@pytest.mark.xfail(
-    reason="scanner-fleet is not in CONTRACTS on this branch and core does not export api_name"
+from estate.contracts import (
+    CONTRACTS,
+    CORE,
+    OBSERVABILITY,
+    SCANNER_FLEET,
+    check_contracts,
+    deploy_order,
+    observed_outputs,
 )
-def test_the_contracts_hold_with_observability() -> None:
-    from estate.contracts import contract_for
 
-    check_contracts([CORE, contract_for("scanner-fleet"), OBSERVABILITY])
+
+def test_every_function_queue_and_machine_the_producers_export_is_watched() -> None:
+    for producer in (CORE, SCANNER_FLEET):
+        watched = observed_outputs(producer)
+        assert any(name.endswith("_function_name") for name in watched)
+        assert set(watched) <= set(OBSERVABILITY.reads[producer.project])
+
+
+def test_observability_reads_only_what_its_producers_export() -> None:
+    for producer in (CORE, SCANNER_FLEET):
+        assert set(OBSERVABILITY.reads[producer.project]) <= producer.export_names()
+
+
+def test_observability_is_registered_and_deployed_after_what_it_reads() -> None:
+    assert OBSERVABILITY in CONTRACTS
+    check_contracts(CONTRACTS)
+    order = [c.project for c in deploy_order(CONTRACTS)]
+    for producer in OBSERVABILITY.reads:
+        assert order.index(producer) < order.index(OBSERVABILITY.project)

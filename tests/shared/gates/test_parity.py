@@ -217,3 +217,12 @@ def test_grants_ignore_sids_and_statement_boundaries_but_not_conditions() -> Non
         ]
     }
     assert parity.grants(conditioned) != parity.grants(merged)
+
+
+def test_glue_names_are_normalised_by_their_account_prefix(estate: Estate) -> None:
+    # Glue joins with "_", so the account is no whole word: without the prefix rule the
+    # stacks' databases and tables would differ by name.
+    staging, dev = estate.account("staging"), estate.account("dev")
+    name = "estate_staging_observability_findings_0a1b2c3d"
+    assert normalise(name, staging, estate) == "estate_<account>_observability_findings_<digest>"
+    assert normalise(name, dev, estate) == "estate_<other_account>_observability_findings_<digest>"

@@ -108,6 +108,14 @@ class FindingsApi(pulumi.ComponentResource):
             opts=child,
         )
         self.api_id = api.id
+        self.api_name = api.name  # API Gateway's REST metrics are keyed by ApiName
         self.stage_name = stage.stage_name
         self.url = stage.invoke_url
-        self.register_outputs({"api_id": self.api_id, "stage": self.stage_name, "url": self.url})
+        self.register_outputs(
+            {
+                "api_id": self.api_id,
+                "api_name": self.api_name,
+                "stage": self.stage_name,
+                "url": self.url,
+            }
+        )

@@ -21,11 +21,11 @@ from typing import Final
 
 import pulumi
 
+from estate.accounts.model import DEFAULT_ERROR_RATE_PERCENT
 from estate.programs.observability import catalog
 
 FIVE_MINUTES: Final = 300
 HOUR: Final = 3600
-DEFAULT_ERROR_RATE_PERCENT: Final = 5.0
 NO_SCAN_HOURS: Final = 26  # a daily schedule, its flexible window and a slow scan
 API_P99_LATENCY_MS: Final = 3000.0
 

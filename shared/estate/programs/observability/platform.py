@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from estate.accounts.model import DEFAULT_ERROR_RATE_PERCENT
 from estate.naming import ProjectNames, ResourceKind
 from estate.programs.observability import alarm_specs as spec
 from estate.programs.observability.alarms import Alarms, AlarmsArgs
@@ -41,7 +42,7 @@ class ObservedPlatform:
     api_function_name: pulumi.Input[str]
     api_alias: pulumi.Input[str]
     api_provisioned_concurrency: int
-    error_rate_percent: float = spec.DEFAULT_ERROR_RATE_PERCENT
+    error_rate_percent: float = DEFAULT_ERROR_RATE_PERCENT
 
     def __post_init__(self) -> None:
         for field in ("functions", "dead_letter_queues", "state_machines"):
@@ -112,7 +113,9 @@ def build(platform: ObservedPlatform, names: ProjectNames, opts: pulumi.Resource
             kms_key_arn=platform.key_arn,
             # Findings of every account this one scans land in its bucket (its own, if any).
             account_ids=sorted({account for _, account in platform.scans} | {platform.account_id}),
-            results_bucket_name=names.name(ResourceKind.S3_BUCKET, "athena-results"),
+            # A short purpose: a longer one is cut to fit 63 characters in accounts with longer
+            # names, and the stacks would differ by more than their declared values.
+            results_bucket_name=names.name(ResourceKind.S3_BUCKET, "athena"),
             name=names.name,
         ),
         opts=opts,

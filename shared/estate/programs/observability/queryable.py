@@ -3,7 +3,9 @@
 - Glue database and table: columns from the findings schema, partitions projected from the
   report writer's layout (``estate.athena.columns``): no crawler, no partition to add.
 - Results bucket of its own: SSE-KMS with core's key, public access blocked, bucket owner
-  enforced, results expire after ``RESULTS_EXPIRE_DAYS``.
+  enforced, TLS only (core's reports-bucket policy), results expire after
+  ``RESULTS_EXPIRE_DAYS``. Results are regenerable: neither versioned nor protected (the
+  policy pack's reviewed exceptions, tagged on the bucket).
 - Workgroup with *enforced* configuration (a client cannot send results elsewhere or turn
   encryption off), its metrics published, and a bytes-scanned cutoff per query.
 - The named queries of ``estate.athena.queries`` against this stack's table.
@@ -17,6 +19,7 @@ from typing import Final
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_aws_native as aws_native
 
 from estate.athena.columns import (
     INPUT_FORMAT,
@@ -28,6 +31,7 @@ from estate.athena.columns import (
 )
 from estate.athena.queries import NAMED_QUERIES
 from estate.naming import ResourceKind
+from estate.programs.core.resource_policies import reports_bucket_policy
 
 BYTES_SCANNED_CUTOFF: Final = 10 * 1024**3  # 10 GiB per query: years of a large estate
 RESULTS_EXPIRE_DAYS: Final = 30
@@ -144,8 +148,24 @@ class QueryableReports(pulumi.ComponentResource):
     def _results_bucket(
         name: str, args: QueryableReportsArgs, child: pulumi.ResourceOptions
     ) -> aws.s3.Bucket:
-        bucket = aws.s3.Bucket(f"{name}-results", bucket=args.results_bucket_name, opts=child)
+        bucket = aws.s3.Bucket(
+            f"{name}-results",
+            bucket=args.results_bucket_name,
+            # A query's result is rerun, not restored; tag values allow no commas.
+            tags={
+                "estate:policy-exempt:bucket-versioned": "query results expire by lifecycle",
+                "estate:policy-exempt:stateful-protected": "query results are regenerable",
+            },
+            opts=child,
+        )
         on_bucket = pulumi.ResourceOptions(parent=bucket)
+        # The same TLS-only document as core's reports bucket (Security Hub S3.5).
+        aws_native.s3.BucketPolicy(
+            f"{name}-results-policy",
+            bucket=bucket.id,
+            policy_document=reports_bucket_policy(bucket.arn),
+            opts=on_bucket,
+        )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-results-encryption",
             bucket=bucket.id,

@@ -18,6 +18,7 @@ from estate_runtime.aws import TargetSession, client_config, target_session
 from estate_runtime.deadline import Deadline
 from estate_runtime.findings import load_schema
 from estate_runtime.report_writer import MemorySink
+from estate_scanners.planner import tag_items
 from estate_scanners.scan_result import ScanResult
 from estate_scanners.tags.continuation import RegionContinuation
 from estate_scanners.tags.rules import TagRule, TagRuleSet
@@ -450,3 +451,14 @@ def test_dropped_regions_stay_until_the_run_completes(
 
     assert cut.continuation is not None
     assert REGIONS[2] in {f["region"] for f in tag_scan.findings().values()}
+
+
+def test_the_planners_region_items_of_one_scan_keep_each_others_parts(
+    tag_scan: TagScan, launch: Callable[..., list[str]]
+) -> None:
+    # The fleet runs one tag checker per region with the same scan id; whichever finishes
+    # last must not remove the parts its siblings wrote (each item has its own shard).
+    launched = {region: launch(tag_scan.ec2(region), count=1) for region in REGIONS}
+    for item in tag_items({}, list(REGIONS)):
+        tag_scan.run(regions=item.event["regions"], shard=item.event["shard"])
+    assert sorted(tag_scan.findings()) == sorted(i for ids in launched.values() for i in ids)
