@@ -16,6 +16,7 @@ so ``"111111111111\\n"`` is not an account id here.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -142,8 +143,13 @@ def make_finding(
 
 @cache
 def load_schema() -> dict[str, Any]:
-    """The findings JSON Schema, read once from the file next to this module."""
-    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    """The findings JSON Schema, read once from the file next to this module.
+
+    Read as a package resource, not through ``SCHEMA_PATH``: that works wherever the
+    package is imported from, a folder (Lambda's /var/task) or a zip on ``sys.path``.
+    """
+    resource = importlib.resources.files(__package__ or "estate_runtime") / SCHEMA_PATH.name
+    schema: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
     return schema
 
 
