@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import io
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -146,24 +147,29 @@ def _progress(console: Console) -> Progress:
 
 
 def _serve(demo: DemoRun, console: Console) -> None:
-    """Serve the emulator's state over HTTP on loopback until Ctrl-C."""
+    """Serve the emulator's state over HTTP on loopback until Ctrl-C (or SIGTERM)."""
+    # The signals only set an event that the main thread polls: the stop then always runs
+    # in the main thread, whatever line a signal lands on, and the server is stopped once.
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    host, port = server.get_host_and_port()
-    console.print(f"emulator kept at http://{host}:{port} (Ctrl-C stops it); per account:")
-    for planned in demo.planned:
-        credentials = demo.emulator.credentials(planned.account.account_id)
-        console.print(
-            f"  {planned.account.name}: AWS_ACCESS_KEY_ID={credentials['AWS_ACCESS_KEY_ID']} "
-            f"AWS_SECRET_ACCESS_KEY={credentials['AWS_SECRET_ACCESS_KEY']} "
-            f"AWS_SESSION_TOKEN={credentials['AWS_SESSION_TOKEN']} "
-            f"aws --endpoint-url http://{host}:{port} --region {planned.account.primary_region} "
-            "s3 ls",
-            soft_wrap=True,  # one line per account, to copy whole: never wrapped
-        )
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        console.print("emulator stopped")
+        host, port = server.get_host_and_port()
+        console.print(f"emulator kept at http://{host}:{port} (Ctrl-C stops it); per account:")
+        for planned in demo.planned:
+            credentials = demo.emulator.credentials(planned.account.account_id)
+            console.print(
+                f"  {planned.account.name}: AWS_ACCESS_KEY_ID={credentials['AWS_ACCESS_KEY_ID']} "
+                f"AWS_SECRET_ACCESS_KEY={credentials['AWS_SECRET_ACCESS_KEY']} "
+                f"AWS_SESSION_TOKEN={credentials['AWS_SESSION_TOKEN']} "
+                f"aws --endpoint-url http://{host}:{port} "
+                f"--region {planned.account.primary_region} s3 ls",
+                soft_wrap=True,  # one line per account, to copy whole: never wrapped
+            )
+        while not stop.wait(timeout=0.5):
+            pass
     finally:
         server.stop()
+    console.print("emulator stopped")

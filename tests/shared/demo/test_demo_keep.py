@@ -73,6 +73,7 @@ def kept_demo() -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str | None]
     executable = shutil.which("estate", path=str(Path(sys.executable).parent))
     assert executable is not None
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment["PYTHONFAULTHANDLER"] = "1"
     child = subprocess.Popen(
         [executable, "demo", "--account", ACCOUNT, "--buckets", "0", "--instances", "0", "--keep"],
         cwd=REPOSITORY,
@@ -115,8 +116,24 @@ def test_the_kept_emulator_serves_the_reports_bucket_and_stops_on_ctrl_c(
     assert listed["KeyCount"] > 0
     assert all(f"/account={core.account_id}/" in item["Key"] for item in listed["Contents"])
     child.send_signal(signal.SIGINT)
-    assert child.wait(timeout=STOP_TIMEOUT_S) == 0
+    try:
+        returncode = child.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        # PYTHONFAULTHANDLER is on in the child: SIGABRT prints every thread's stack, so a
+        # failure says where the demo hung.
+        child.send_signal(signal.SIGABRT)
+        child.wait(timeout=STOP_TIMEOUT_S)
+        raise AssertionError(
+            "the demo did not stop on Ctrl-C:\n" + "\n".join(_rest(lines))
+        ) from None
+    rest = _rest(lines)
+    assert returncode == 0, rest
+    assert "emulator stopped" in rest, rest
+
+
+def _rest(lines: queue.Queue[str | None]) -> list[str]:
+    """The child's remaining output, up to its end."""
     rest = []
     while (line := lines.get(timeout=STOP_TIMEOUT_S)) is not None:
         rest.append(line)
-    assert "emulator stopped" in rest, rest
+    return rest
