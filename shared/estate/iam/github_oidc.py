@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from estate.iam.conditions import Condition, ConditionOperator
 from estate.iam.errors import PolicyError
-from estate.iam.trust import PrincipalKind, TrustStatement, trust_policy_document
+from estate.iam.trust import TrustStatement, trust_policy_document, web_identity_trust_statement
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -141,16 +140,12 @@ def github_oidc_trust_statement(
     *, provider_arn: pulumi.Input[str], repository: str, subjects: Sequence[GitHubSubject]
 ) -> TrustStatement:
     """The trust statement admitting exactly ``subjects`` of ``repository`` through the provider."""
-    claims = github_subject_claims(repository, subjects)
-    return TrustStatement(
+    return web_identity_trust_statement(
         sid="TrustGitHubActions",
-        principal_kind=PrincipalKind.FEDERATED,
-        principal=provider_arn,
-        action="sts:AssumeRoleWithWebIdentity",
-        conditions=(
-            Condition(ConditionOperator.STRING_EQUALS, f"{GITHUB_OIDC_HOST}:aud", (STS_AUDIENCE,)),
-            Condition(ConditionOperator.STRING_EQUALS, f"{GITHUB_OIDC_HOST}:sub", claims),
-        ),
+        provider_arn=provider_arn,
+        issuer_host=GITHUB_OIDC_HOST,
+        audience=STS_AUDIENCE,
+        subjects=github_subject_claims(repository, subjects),
     )
 
 

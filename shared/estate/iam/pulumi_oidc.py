@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from estate.iam.conditions import Condition, ConditionOperator
 from estate.iam.errors import PolicyError
-from estate.iam.trust import PrincipalKind, TrustStatement
+from estate.iam.trust import TrustStatement, web_identity_trust_statement
 
 PULUMI_OIDC_HOST = "api.pulumi.com/oidc"
 PULUMI_OIDC_URL = f"https://{PULUMI_OIDC_HOST}"
@@ -81,16 +80,12 @@ def pulumi_deployments_trust_statement(
     operations: Sequence[DeploymentOperation],
 ) -> TrustStatement:
     """The trust statement admitting exactly ``operations`` of ``organization``'s Deployments."""
-    claims = pulumi_subject_claims(organization, operations)
-    return TrustStatement(
+    return web_identity_trust_statement(
         sid="TrustPulumiDeployments",
-        principal_kind=PrincipalKind.FEDERATED,
-        principal=provider_arn,
-        action="sts:AssumeRoleWithWebIdentity",
-        conditions=(
-            Condition(ConditionOperator.STRING_EQUALS, f"{PULUMI_OIDC_HOST}:aud", (organization,)),
-            Condition(ConditionOperator.STRING_EQUALS, f"{PULUMI_OIDC_HOST}:sub", claims),
-        ),
+        provider_arn=provider_arn,
+        issuer_host=PULUMI_OIDC_HOST,
+        audience=organization,
+        subjects=pulumi_subject_claims(organization, operations),
     )
 
 

@@ -214,3 +214,25 @@ def roles_of_account_trust(
     return trust_policy_document(
         roles_of_account_trust_statement(account_id, role_arns, external_id)
     )
+
+
+def web_identity_trust_statement(
+    *,
+    sid: str,
+    provider_arn: pulumi.Input[str],
+    issuer_host: str,
+    audience: str,
+    subjects: Sequence[str],
+) -> TrustStatement:
+    """Admit tokens of one OIDC provider for ``audience`` whose subject is one of ``subjects``
+    (GitHub Actions and Pulumi Deployments trust the same way; only the claims differ)."""
+    return TrustStatement(
+        sid=sid,
+        principal_kind=PrincipalKind.FEDERATED,
+        principal=provider_arn,
+        action="sts:AssumeRoleWithWebIdentity",
+        conditions=(
+            Condition(ConditionOperator.STRING_EQUALS, f"{issuer_host}:aud", (audience,)),
+            Condition(ConditionOperator.STRING_EQUALS, f"{issuer_host}:sub", tuple(subjects)),
+        ),
+    )
