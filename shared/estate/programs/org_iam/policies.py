@@ -312,19 +312,9 @@ def guard_rail_statements(scope: Scope, *, boundary_policy_name: str) -> list[St
     own_arn = f"arn:aws:iam::{scope.account_id}:policy/{boundary_policy_name}"
     anchors = tuple(arn.format(account_id=scope.account_id) for arn in OIDC_PROVIDER_ARNS)
     return [
-        Statement(
-            sid="CreateOnlyWorkloadBoundedRoles",
-            effect=Effect.DENY,
-            actions=BOUNDARY_GUARDED_ACTIONS,
-            resources=scope.roles,
-            conditions=(
-                # True also when the request names no boundary: a role without one.
-                Condition(
-                    ConditionOperator.ARN_NOT_EQUALS,
-                    "iam:PermissionsBoundary",
-                    (scope.workload_boundary_arn,),
-                ),
-            ),
+        # A request naming no boundary creates a role without one: denied too.
+        _deny_unless_workload_bounded(
+            "CreateOnlyWorkloadBoundedRoles", BOUNDARY_GUARDED_ACTIONS, scope
         ),
         Statement(
             sid="KeepBoundaries",
@@ -353,20 +343,8 @@ def guard_rail_statements(scope: Scope, *, boundary_policy_name: str) -> list[St
                 Condition(ConditionOperator.ARN_LIKE, "iam:PolicyARN", (scope.own_policies,)),
             ),
         ),
-        Statement(
-            sid="EditOnlyWorkloadRoles",
-            effect=Effect.DENY,
-            actions=ROLE_POLICY_EDITS,
-            resources=scope.roles,
-            conditions=(
-                # True also when the role has no boundary at all: such a role is out of reach.
-                Condition(
-                    ConditionOperator.ARN_NOT_EQUALS,
-                    "iam:PermissionsBoundary",
-                    (scope.workload_boundary_arn,),
-                ),
-            ),
-        ),
+        # A role with no boundary at all is out of reach too.
+        _deny_unless_workload_bounded("EditOnlyWorkloadRoles", ROLE_POLICY_EDITS, scope),
         Statement(
             sid="KeepTrustAnchors",
             effect=Effect.DENY,
@@ -374,3 +352,24 @@ def guard_rail_statements(scope: Scope, *, boundary_policy_name: str) -> list[St
             resources=anchors,
         ),
     ]
+
+
+def _deny_unless_workload_bounded(sid: str, actions: tuple[str, ...], scope: Scope) -> Statement:
+    """Deny ``actions`` on the account's roles unless the role carries the workload boundary.
+
+    ``ArnNotEquals`` is also true when ``iam:PermissionsBoundary`` is absent, so a role (or a
+    request) without any boundary is denied as well.
+    """
+    return Statement(
+        sid=sid,
+        effect=Effect.DENY,
+        actions=actions,
+        resources=scope.roles,
+        conditions=(
+            Condition(
+                ConditionOperator.ARN_NOT_EQUALS,
+                "iam:PermissionsBoundary",
+                (scope.workload_boundary_arn,),
+            ),
+        ),
+    )
