@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 
 from estate.emulator import Emulator, InvokeRecord, install_invoke_hook
+from estate.emulator.invoke import function_environment
 from estate.plan.runner import StackRun
 from estate_core.clients import reset_clients
 from estate_runtime.settings import reports_client
@@ -67,20 +68,14 @@ class CoreWorld:
     def as_account(self) -> Iterator[None]:
         """The process environment of a function in this account (credentials, region)."""
         values = {**self.emulator.credentials(self.account_id), "AWS_REGION": self.region}
-        saved = {name: os.environ.get(name) for name in values}
-        os.environ.update(values)
-        reports_client.cache_clear()
-        reset_clients()
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        with function_environment(values):
             reports_client.cache_clear()
             reset_clients()
+            try:
+                yield
+            finally:
+                reports_client.cache_clear()
+                reset_clients()
 
     def scan(self, scan_id: str, started: datetime) -> dict[str, Any]:
         """Run the real S3 analyzer over the account, writing to core's reports bucket."""

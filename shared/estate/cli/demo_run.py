@@ -30,6 +30,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from estate.accounts import AccountsError, load_estate
 from estate.cli.demo_cmd import MAX_BUCKETS, MAX_INSTANCES
 from estate.cli.errors import EXIT_OK, UserError
+from estate.emulator.invoke import function_environment
 
 if TYPE_CHECKING:
     from estate.demo.pipeline import DemoRun
@@ -119,20 +120,14 @@ def _output_folder(output: Path | None) -> Path:
 @contextmanager
 def _offline() -> Iterator[None]:
     """Fake credentials, no profile or config file: the demo can never reach AWS."""
-    saved = {name: os.environ.get(name) for name in (*_FAKE_ENVIRONMENT, "AWS_PROFILE")}
     with tempfile.TemporaryDirectory(prefix="estate-demo-") as folder:
-        os.environ.pop("AWS_PROFILE", None)
-        os.environ.update(_FAKE_ENVIRONMENT)
-        os.environ["AWS_CONFIG_FILE"] = os.path.join(folder, "config")
-        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(folder, "credentials")
-        try:
+        offline = {
+            **_FAKE_ENVIRONMENT,
+            "AWS_CONFIG_FILE": os.path.join(folder, "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(folder, "credentials"),
+        }
+        with function_environment(offline, unset=("AWS_PROFILE",)):
             yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def _progress(console: Console) -> Progress:

@@ -32,7 +32,7 @@ import threading
 import time
 import traceback
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,9 +84,12 @@ class LambdaContext:
 
 
 @contextmanager
-def function_environment(values: Mapping[str, str]) -> Iterator[None]:
-    """The function's environment variables set around one in-process call, then restored."""
-    saved = {name: os.environ.get(name) for name in values}
+def function_environment(values: Mapping[str, str], unset: Sequence[str] = ()) -> Iterator[None]:
+    """``values`` set (and ``unset`` removed) in the process environment around one
+    in-process call or run, then everything restored as it was."""
+    saved = {name: os.environ.get(name) for name in (*values, *unset)}
+    for name in unset:
+        os.environ.pop(name, None)
     os.environ.update(values)
     try:
         yield
