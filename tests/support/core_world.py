@@ -7,7 +7,6 @@ notification filter, the mappings), not from a second hand-written copy.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,17 +84,8 @@ class CoreWorld:
             "REPORTS_KMS_KEY_ID": str(self.outputs["reports_key_arn"]),
             "SCAN_CONCURRENCY": "4",
         }
-        with self.as_account():
-            saved = {name: os.environ.get(name) for name in scanner_env}
-            os.environ.update(scanner_env)
-            try:
-                result: dict[str, Any] = s3_analyzer_handler.handler(event, FakeContext())
-            finally:
-                for name, value in saved.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-                    else:
-                        os.environ[name] = value
+        with self.as_account(), function_environment(scanner_env):
+            result: dict[str, Any] = s3_analyzer_handler.handler(event, FakeContext())
         return result
 
     def items(self) -> list[dict[str, Any]]:
