@@ -1,6 +1,8 @@
 """Lambda handler: an SQS batch of S3 part events -> the findings table.
 
-One failed message does not redeliver the batch: its id goes back in ``batchItemFailures``
+Each part is written under its account's ingest lease, held at most until this invocation
+must end (``LeaseTerms.for_invocation``). One failed message (a lease that stayed busy,
+say) does not redeliver the batch: its id goes back in ``batchItemFailures``
 (the mapping sets ReportBatchItemFailures) and the rest of the batch counts as done.
 """
 
@@ -15,15 +17,20 @@ from estate_core import config
 from estate_core.clients import client
 from estate_core.config import METRIC_FINDINGS_INGESTED as INGESTED
 from estate_core.ingest import Ingest, IngestStats, parts_of_message, sqs_records
+from estate_core.lease import LeaseTerms
 from estate_core.store import FindingsStore
 from estate_core.telemetry import publish_counts
 
 logger = Logger(service="estate-core-ingest")
 
 
-def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Ingest every part the batch names; report the messages that failed."""
-    store = FindingsStore(client("dynamodb"), config.require_env(config.FINDINGS_TABLE))
+    store = FindingsStore(
+        client("dynamodb"),
+        config.require_env(config.FINDINGS_TABLE),
+        terms=LeaseTerms.for_invocation(context),
+    )
     prefix = os.environ.get(config.QUARANTINE_PREFIX) or config.DEFAULT_QUARANTINE_PREFIX
     ingest = Ingest(client("s3"), store, prefix)
     stats = IngestStats()

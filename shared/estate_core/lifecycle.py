@@ -66,8 +66,6 @@ class ItemChange:
 
     item_id: str
     previous_state: str | None
-    previous_seen: str | None  # None: the item does not exist
-    previous_started: str | None  # None: absent (an item written before scan starts were kept)
     state: str
     set: Mapping[str, Any]
     set_if_absent: Mapping[str, Any] = field(default_factory=dict)
@@ -106,7 +104,6 @@ def observe(
     """The change ``finding`` (validated) of a scan started at ``scan_started`` (None: not
     declared) makes to ``item``; None when it is not newer."""
     started, observed = order_of(finding, scan_started)
-    previous_seen = None if item is None else str(item["last_seen"])
     if item is not None and (started, observed) <= item_order(item):
         return None
     status = finding["status"]
@@ -158,8 +155,6 @@ def observe(
             finding["account_id"], finding["resource_arn"], finding["check_id"]
         ),
         previous_state=previous_state,
-        previous_seen=previous_seen,
-        previous_started=None if item is None else _optional_text(item.get(SCAN_STARTED)),
         state=state,
         set=values,
         set_if_absent=if_absent,
@@ -176,7 +171,3 @@ def apply_change(item: Mapping[str, Any] | None, change: ItemChange) -> dict[str
     for name in change.remove:
         result.pop(name, None)
     return result
-
-
-def _optional_text(value: Any) -> str | None:
-    return None if value is None else str(value)

@@ -18,6 +18,7 @@ import boto3
 from estate.emulator import Emulator, InvokeRecord, install_invoke_hook
 from estate.emulator.invoke import function_environment
 from estate.plan.runner import StackRun
+from estate_core import config
 from estate_core.clients import reset_clients
 from estate_runtime.settings import reports_client
 from estate_scanners import s3_analyzer_handler
@@ -63,18 +64,26 @@ class CoreWorld:
         """A client in the account and region of the stack."""
         return self.emulator.client(service, self.account_id, self.region)
 
+    def estate_accounts(self) -> str:
+        """The ``ESTATE_ACCOUNTS`` the program gives its functions (the same in each)."""
+        function = self.run.of_type("aws:lambda/function:Function")[0]
+        return str(function.inputs["environment"]["variables"][config.ESTATE_ACCOUNTS])
+
     @contextmanager
     def as_account(self) -> Iterator[None]:
-        """The process environment of a function in this account (credentials, region)."""
-        values = {**self.emulator.credentials(self.account_id), "AWS_REGION": self.region}
+        """The process environment of a function in this account (credentials, region,
+        the estate's accounts), with no client or account list cached from before."""
+        values = {
+            **self.emulator.credentials(self.account_id),
+            "AWS_REGION": self.region,
+            config.ESTATE_ACCOUNTS: self.estate_accounts(),
+        }
         with function_environment(values):
-            reports_client.cache_clear()
-            reset_clients()
+            forget_cached_settings()
             try:
                 yield
             finally:
-                reports_client.cache_clear()
-                reset_clients()
+                forget_cached_settings()
 
     def scan(self, scan_id: str, started: datetime) -> dict[str, Any]:
         """Run the real S3 analyzer over the account, writing to core's reports bucket."""
@@ -145,6 +154,13 @@ class CoreWorld:
         )
         payload = json.loads(response["Payload"].read())
         return int(payload["statusCode"]), json.loads(payload["body"])
+
+
+def forget_cached_settings() -> None:
+    """Drop what handlers cache per process from the environment they first saw."""
+    reports_client.cache_clear()
+    reset_clients()
+    config.estate_accounts.cache_clear()
 
 
 def fixed_credentials() -> dict[str, str]:

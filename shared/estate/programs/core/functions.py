@@ -71,9 +71,17 @@ def ingest_statements(
             actions=("kms:Decrypt", "kms:GenerateDataKey"),
             resources=(key_arn,),
         ),
+        # Reads and batch writes of findings; PutItem/DeleteItem take and give back the
+        # account's ingest lease (estate_core.lease), an item of the same table.
         Statement(
             sid="UpsertFindings",
-            actions=("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"),
+            actions=(
+                "dynamodb:BatchGetItem",
+                "dynamodb:BatchWriteItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+            ),
             resources=(table_arn,),
         ),
     ]

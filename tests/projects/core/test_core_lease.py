@@ -1,0 +1,222 @@
+"""The account ingest lease on core's own table: overlapping writers of one account take
+turns, a lease that runs out passes on, a lease that stays busy sends the message back."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from estate_core import layout
+from estate_core.ingest_handler import handler as ingest_handler
+from estate_core.lease import (
+    CLOCK_MARGIN_S,
+    DEFAULT_WAIT_S,
+    AccountLeases,
+    LeaseBusy,
+    LeaseTerms,
+    lease_id,
+)
+from estate_core.store import FindingsStore, from_dynamodb
+from estate_runtime.findings import make_finding
+from tests.support.core_world import CoreWorld, session_in
+
+ACCOUNT = "111111111111"
+EARLY, LATE = "2026-03-01T06:00:00Z", "2026-03-01T06:30:00Z"
+
+
+def _findings(scan_id: str, status: str, observed: str, count: int = 30) -> list[dict[str, Any]]:
+    return [
+        make_finding(
+            scan_id=scan_id,
+            scanner="s3",
+            account_id=ACCOUNT,
+            region="eu-west-1",
+            resource_type="AWS::S3::Bucket",
+            resource_id=f"bucket-{index}",
+            resource_arn=f"arn:aws:s3:::bucket-{index}",
+            check_id="s3.versioning",
+            status=status,  # type: ignore[arg-type]
+            severity="MEDIUM",
+            message="Versioning is off",
+            evidence={},
+            controls=["SecurityHub:S3.14"],
+            observed_at=observed,
+        )
+        for index in range(count)
+    ]
+
+
+@dataclass
+class FakeClock:
+    """A clock that only moves when told to (or when the code under test sleeps)."""
+
+    now: float = 1_000_000.0
+    slept: float = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept += seconds
+        self.now += seconds
+
+
+@pytest.fixture
+def table(core_world: CoreWorld) -> Iterator[str]:
+    """The findings table's name, with the process acting in the stack's account."""
+    with core_world.as_account():
+        yield str(core_world.outputs["findings_table_name"])
+
+
+def _lease_item(world: CoreWorld, table: str) -> dict[str, Any] | None:
+    response = world.client("dynamodb").get_item(
+        TableName=table, Key={layout.KEY: {"S": lease_id(ACCOUNT)}}, ConsistentRead=True
+    )
+    return from_dynamodb(response["Item"]) if "Item" in response else None
+
+
+def test_a_second_writer_of_the_account_waits_for_the_lease_and_never_interleaves(
+    core_world: CoreWorld, table: str
+) -> None:
+    # The scan that started later is ingested first and holds the lease; the earlier scan's
+    # part arrives meanwhile. Each writer has its own client, so each call is told apart.
+    events: list[tuple[str, str]] = []
+    b_was_refused, a_holds = threading.Event(), threading.Event()
+    clients = {name: session_in(core_world).client("dynamodb") for name in ("A", "B")}
+
+    def label(name: str) -> Any:
+        def before(model: Any, **_: Any) -> None:
+            events.append((name, model.name))
+            if name == "A" and model.name == "BatchGetItem":
+                a_holds.set()
+            if name == "A" and model.name == "BatchWriteItem":
+                assert b_was_refused.wait(timeout=20), "B never tried the lease A held"
+
+        return before
+
+    def refused(http_response: Any, model: Any, **_: Any) -> None:
+        if model.name == "PutItem" and http_response.status_code == 400:
+            b_was_refused.set()
+
+    for name, client in clients.items():
+        client.meta.events.register("before-call.dynamodb", label(name))
+    clients["B"].meta.events.register("after-call.dynamodb", refused)
+    results: dict[str, Any] = {}
+
+    def write(name: str, findings: list[dict[str, Any]], started: str) -> None:
+        store = FindingsStore(clients[name], table, terms=LeaseTerms(hold_s=60, wait_s=30))
+        results[name] = store.upsert(findings, scan_started=started)
+
+    late = threading.Thread(target=write, args=("A", _findings("late", "PASS", LATE), LATE))
+    late.start()
+    assert a_holds.wait(timeout=20)
+    early = threading.Thread(target=write, args=("B", _findings("early", "FAIL", EARLY), EARLY))
+    early.start()
+    late.join(timeout=60)
+    early.join(timeout=60)
+
+    assert (results["A"].written, results["B"].written, results["B"].skipped) == (30, 0, 30)
+    a_took = events.index(("A", "PutItem"))
+    a_gave_back = events.index(("A", "DeleteItem"))
+    inside = [op for name, op in events[a_took:a_gave_back] if name == "B"]
+    assert inside and set(inside) == {"PutItem"}  # B only knocked while A held the lease
+    items = core_world.items()
+    assert {item["last_scan_id"] for item in items} == {"late"}
+    assert all(item[layout.KEY] != lease_id(ACCOUNT) for item in items)
+
+
+def test_a_lease_that_ran_out_passes_on_and_its_late_holder_leaves_the_new_one(
+    core_world: CoreWorld, table: str
+) -> None:
+    clock = FakeClock()
+    terms = LeaseTerms(hold_s=10, wait_s=0)
+    leases = AccountLeases(
+        core_world.client("dynamodb"), table, terms, clock=clock, sleep=clock.sleep
+    )
+    with ExitStack() as first:
+        first.enter_context(leases.held(ACCOUNT))
+        clock.now += 5  # still held: the next taker is refused at once (no wait)
+        busy = pytest.raises(LeaseBusy, match=f"account {ACCOUNT}'s ingest lease stayed taken")
+        with busy, leases.held(ACCOUNT):
+            pass
+        clock.now += 6  # ran out: the next taker gets it while the first still runs
+        second = leases.held(ACCOUNT)
+        second.__enter__()
+        taken = _lease_item(core_world, table)
+    # The first holder's give-back (leaving the ExitStack) left the second's lease alone.
+    assert _lease_item(core_world, table) == taken and taken is not None
+    second.__exit__(None, None, None)
+    assert _lease_item(core_world, table) is None
+
+
+def test_a_lease_that_stays_busy_sends_the_message_back_and_writes_nothing(
+    core_world: CoreWorld, table: str
+) -> None:
+    # Another invocation holds the lease for long: ingest waits half its remaining time
+    # (1 s here), then hands the message back for a later delivery.
+    core_world.client("dynamodb").put_item(
+        TableName=table,
+        Item={
+            layout.KEY: {"S": lease_id(ACCOUNT)},
+            "holder": {"S": "another-invocation"},
+            "expires_at": {"N": "99999999999"},
+        },
+    )
+    bucket = str(core_world.outputs["reports_bucket_name"])
+    key = f"findings/scanner=s3/account={ACCOUNT}/dt=2026-03-01/busy-0000-00000.jsonl.gz"
+    body = gzip.compress(
+        b"".join(json.dumps(f).encode() + b"\n" for f in _findings("busy", "FAIL", EARLY))
+    )
+    s3 = session_in(core_world).client("s3")
+    # No notification: only the built event below delivers the part.
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+    s3.put_object(Bucket=bucket, Key=key, Body=body)
+    event = {
+        "Records": [
+            {
+                "messageId": "busy",
+                "body": json.dumps(
+                    {
+                        "Records": [
+                            {
+                                "eventName": "ObjectCreated:Put",
+                                "s3": {"bucket": {"name": bucket}, "object": {"key": key}},
+                            }
+                        ]
+                    }
+                ),
+            }
+        ]
+    }
+
+    class ShortContext:
+        def get_remaining_time_in_millis(self) -> int:
+            return 2_000
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FINDINGS_TABLE", table)
+        result = ingest_handler(event, ShortContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "busy"}]}
+    assert [item[layout.KEY] for item in core_world.items()] == [lease_id(ACCOUNT)]
+
+
+@pytest.mark.parametrize(
+    ("remaining_ms", "hold_s", "wait_s"),
+    [(120_000, 120 + CLOCK_MARGIN_S, DEFAULT_WAIT_S), (10_000, 10 + CLOCK_MARGIN_S, 5.0)],
+)
+def test_a_lease_lasts_until_the_invocation_must_end(
+    remaining_ms: int, hold_s: float, wait_s: float
+) -> None:
+    class Context:
+        def get_remaining_time_in_millis(self) -> int:
+            return remaining_ms
+
+    assert LeaseTerms.for_invocation(Context()) == LeaseTerms(hold_s=hold_s, wait_s=wait_s)
+    assert LeaseTerms.for_invocation(None) == LeaseTerms()
