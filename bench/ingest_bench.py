@@ -151,6 +151,55 @@ def reset_peak_memory() -> None:
         clear_refs.write_text("5")
 
 
+def count_dynamodb_requests(calls: Counter[str]) -> None:
+    """Count every DynamoDB request of this process by operation, and the finding items
+    BatchWriteItem puts, whichever client the handler builds (the write pool's threads
+    included, hence the lock)."""
+    import threading
+
+    from botocore.client import BaseClient
+
+    lock, original = threading.Lock(), BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            items = (
+                sum(len(r) for r in params["RequestItems"].values())
+                if operation == "BatchWriteItem"
+                else 0
+            )
+            with lock:
+                calls.update({operation: 1, ITEMS_WRITTEN: items})
+        return original(client, operation, params)
+
+    BaseClient._make_api_call = counted  # for the rest of the process
+
+
+class MotoTime:
+    """CPU seconds spent inside moto (its request dispatch, per calling thread) while on:
+    the part of the handler's time that AWS, not this process, would spend."""
+
+    def __init__(self) -> None:
+        import threading
+        import time
+
+        from moto.core.botocore_stubber import BotocoreStubber
+
+        self.cpu_s, self.on = 0.0, False
+        lock, original = threading.Lock(), BotocoreStubber.__call__
+
+        def timed(stubber: Any, *args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return original(stubber, *args, **kwargs)
+            finally:
+                if self.on:
+                    with lock:
+                        self.cpu_s += time.thread_time() - started
+
+        BotocoreStubber.__call__ = timed  # type: ignore[method-assign,assignment]  # for the rest of the process
+
+
 @dataclass
 class Bench:
     """The materialised core stack and what the benchmark watches in it."""
@@ -159,6 +208,7 @@ class Bench:
     account: Any
     outputs: dict[str, Any]
     calls: Counter[str] = field(default_factory=Counter)
+    moto: MotoTime = field(default_factory=MotoTime)
     capture_url: str = ""
 
     def client(self, service: str) -> Any:
@@ -181,9 +231,7 @@ class Bench:
             }
         )
         clients.reset_clients()
-        events = clients.client("dynamodb").meta.events
-        events.register("before-call.dynamodb", lambda model, **_: self.calls.update([model.name]))
-        events.register("before-parameter-build.dynamodb.BatchWriteItem", self._count_items)
+        count_dynamodb_requests(self.calls)
         sqs = self.client("sqs")
         self.capture_url = sqs.create_queue(QueueName="bench-alerts")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=self.capture_url, AttributeNames=["QueueArn"])
@@ -193,25 +241,24 @@ class Bench:
             Endpoint=arn["Attributes"]["QueueArn"],
         )
 
-    def _count_items(self, params: dict[str, Any], **_: Any) -> None:
-        """Finding items written: the put requests of every BatchWriteItem."""
-        self.calls.update({ITEMS_WRITTEN: sum(len(r) for r in params["RequestItems"].values())})
-
     def scan(
         self, buckets: int, scan_id: str, moment: datetime
-    ) -> tuple[int, Span, Counter[str], int]:
-        """Write a scan's parts, ingest them, deliver the stream; what it cost and published."""
+    ) -> tuple[int, Span, Counter[str], int, float]:
+        """Write a scan's parts, ingest them, deliver the stream: the findings, the time,
+        the DynamoDB requests, the alerts published, moto's share of the CPU."""
         from estate_core.ingest_handler import handler
 
         bucket = str(self.outputs["reports_bucket_name"])
         found = findings(buckets, scan_id, moment, self.account.account_id)
         keys = write_parts(self.client("s3"), bucket, found, scan_id, moment.date())
         self.calls.clear()
+        self.moto.cpu_s, self.moto.on = 0.0, True
         with measured() as span:
             for event in sqs_batches(bucket, keys):
                 assert handler(event, None) == {"batchItemFailures": []}
+        self.moto.on = False
         self.emulator.poll_streams()
-        return len(found), span, Counter(self.calls), self.drain_alerts()
+        return len(found), span, Counter(self.calls), self.drain_alerts(), self.moto.cpu_s
 
     def drain_alerts(self) -> int:
         """How many alerts arrived since the last look (each read once, then deleted)."""
@@ -259,8 +306,10 @@ def main() -> int:
         reset_peak_memory()  # the plan run above (Pulumi, parliament) is not the handler's
         baseline = current_rss_mb()
         load_before = os.getloadavg()[0]
-        count, first, first_calls, first_alerts = bench.scan(arguments.buckets, "bench-1", start)
-        again, second, second_calls, second_alerts = bench.scan(
+        count, first, first_calls, first_alerts, first_moto = bench.scan(
+            arguments.buckets, "bench-1", start
+        )
+        again, second, second_calls, second_alerts, second_moto = bench.scan(
             arguments.buckets, "bench-2", start + timedelta(days=1)
         )
         load_after = os.getloadavg()[0]
@@ -270,9 +319,9 @@ def main() -> int:
         f"machine: {os.cpu_count()} cores, load average {load_before:.1f} before, "
         f"{load_after:.1f} after (the rates below are this process's share of it)"
     )
-    for label, found, span, calls in (
-        ("first scan", count, first, first_calls),
-        ("unchanged rescan", again, second, second_calls),
+    for label, found, span, calls, moto_s in (
+        ("first scan", count, first, first_calls, first_moto),
+        ("unchanged rescan", again, second, second_calls, second_moto),
     ):
         written = calls.pop(ITEMS_WRITTEN, 0)
         requests = sum(calls.values())
@@ -283,6 +332,13 @@ def main() -> int:
         print(
             f"  DynamoDB requests: {requests} ({requests / found * 1000:.0f} per 1,000 findings) "
             f"{dict(sorted(calls.items()))}; finding items written: {written}"
+        )
+        own_s = span.cpu_s - moto_s
+        print(
+            f"  CPU inside moto (AWS's side of each request) {moto_s:.1f} s = "
+            f"{moto_s / found * 1000:.2f} ms per finding; the handler's own (ingest and "
+            f"botocore) {own_s:.1f} s = {own_s / found * 1000:.2f} ms per finding, "
+            f"{found / own_s:,.0f} findings per CPU-second"
         )
         calls[ITEMS_WRITTEN] = written
     print(

@@ -27,7 +27,7 @@ logger = Logger(service="estate-core-ingest")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Ingest every part the batch names; report the messages that failed."""
     store = FindingsStore(
-        client("dynamodb"),
+        client("dynamodb", validate=False),
         config.require_env(config.FINDINGS_TABLE),
         terms=LeaseTerms.for_invocation(context),
     )

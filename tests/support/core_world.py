@@ -65,9 +65,12 @@ class CoreWorld:
         return self.emulator.client(service, self.account_id, self.region)
 
     def estate_accounts(self) -> str:
-        """The ``ESTATE_ACCOUNTS`` the program gives its functions (the same in each)."""
-        function = self.run.of_type("aws:lambda/function:Function")[0]
-        return str(function.inputs["environment"]["variables"][config.ESTATE_ACCOUNTS])
+        """The ``ESTATE_ACCOUNTS`` the program gives the functions that read it."""
+        return next(
+            str(variables[config.ESTATE_ACCOUNTS])
+            for function in self.run.of_type("aws:lambda/function:Function")
+            if config.ESTATE_ACCOUNTS in (variables := function.inputs["environment"]["variables"])
+        )
 
     @contextmanager
     def as_account(self) -> Iterator[None]:

@@ -46,9 +46,8 @@ QUEUE_TYPE = "aws:sqs/queue:Queue"
 # AWSLambdaSQSQueueExecutionRole and AWSLambdaDynamoDBExecutionRole):
 # - "logs": the function's log group — Lambda writes its logs there;
 # - "sqs" as a source — the poller receives, deletes and reads the queue's attributes;
-# - "dynamodb-stream" as a source — the poller describes the stream and reads its shards.
-#   dynamodb:ListStreams, in AWS's managed policy, is left out: the mapping names its
-#   stream's ARN, so the poller never lists, and the action takes only Resource "*";
+# - "dynamodb-stream" as a source — the poller lists and describes the stream and reads
+#   its shards (ListStreams as AWS documents it; the emulator's poller does not list);
 # - "sqs" / "sns" as an on-failure destination or a dead-letter target — one send;
 # - a source or destination queue encrypted with a KMS key (not SQS-managed SSE) adds the
 #   key's use: the poller decrypts what it receives, a sender makes a data key.
@@ -56,7 +55,12 @@ SERVICE_SIDE: dict[str, frozenset[str]] = {
     "logs": frozenset({"logs:CreateLogStream", "logs:PutLogEvents"}),
     "source:sqs": frozenset({"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}),
     "source:dynamodb-stream": frozenset(
-        {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+        {
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        }
     ),
     "destination:sqs": frozenset({"sqs:SendMessage"}),
     "destination:sns": frozenset({"sns:Publish"}),

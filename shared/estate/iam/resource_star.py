@@ -45,6 +45,11 @@ RESOURCE_STAR_ACTIONS: Mapping[str, str] = MappingProxyType(
             "tag checker's DescribeInstances (estate_scanners.tags.collector); EC2 Describe* "
             "take no ARN"
         ),
+        # Lambda's stream poller, with the function's role (core's alerts and Security Hub).
+        "dynamodb:ListStreams": (
+            "Lambda's DynamoDB stream poller (estate.programs.core.functions."
+            "stream_poll_statements), which AWS documents among its required permissions"
+        ),
         # The deploy role (org-iam's MANAGED_TYPES), creating what has no ARN before it exists.
         "kms:CreateKey": (
             "deploy role creates core's reports key (aws:kms/key:Key), only with the "

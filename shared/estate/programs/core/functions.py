@@ -105,6 +105,9 @@ def stream_poll_statements(
 
     The grant names the table's streams (``<table>/stream/*``): a stream label holds colons,
     which parliament's ARN matcher cannot read, and the table has one stream at a time.
+    ListStreams takes no resource, so only ``"*"`` grants it; AWS lists it among the
+    poller's permissions (AWSLambdaDynamoDBExecutionRole, and CreateEventSourceMapping's
+    "Cannot access stream" refusal names it), so a mapping is not left to chance on it.
     """
     streams = pulumi.Output.from_input(table_arn).apply(lambda arn: f"{arn}/stream/*")
     return [
@@ -117,6 +120,7 @@ def stream_poll_statements(
             ),
             resources=(streams,),
         ),
+        Statement(sid="ServiceListsStreams", actions=("dynamodb:ListStreams",), resources=("*",)),
         Statement(
             sid="ServiceSendsStreamFailures",
             actions=("sqs:SendMessage",),

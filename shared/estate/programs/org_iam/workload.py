@@ -156,6 +156,11 @@ def workload_boundary_statements(
                 conditions=conditions,
             )
         )
+    # Lambda's DynamoDB stream poller lists streams, an action with no resource (see
+    # estate.iam.RESOURCE_STAR_ACTIONS); it reads nothing but stream names.
+    statements.append(
+        Statement(sid="ListStreams", actions=("dynamodb:ListStreams",), resources=("*",))
+    )
     if scanner_role_arns:
         statements.append(
             Statement(
