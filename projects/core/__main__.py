@@ -72,6 +72,7 @@ store = ReportsStore(
         log_bucket_name=names.bucket("access-logs"),
         key_alias=names.of(ResourceKind.KMS_ALIAS, "reports"),
         account_id=account.account_id,
+        alarm_arn_pattern=names.alarm_arn_pattern(account.primary_region),
     ),
     opts=component_opts,
 )

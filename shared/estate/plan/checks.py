@@ -16,6 +16,7 @@ from estate.providers import stack_tags
 
 # Inputs of pulumi-aws resources that hold IAM policy documents (JSON strings).
 POLICY_INPUTS = ("policy", "assumeRolePolicy")
+KEY_POLICY_TYPES = frozenset({"aws:kms/keyPolicy:KeyPolicy", "aws:kms/key:Key"})
 
 
 def is_cloud_resource(resource: RecordedResource) -> bool:
@@ -84,7 +85,8 @@ def wildcard_action_problems(run: StackRun) -> Iterator[str]:
 def lint_problems(run: StackRun) -> Iterator[str]:
     """Policies parliament objects to: unknown actions, ARN mismatches, needless `*` resources."""
     for resource, key, document in policy_documents(run):
-        for finding in lint_policy(json.dumps(document)):
+        key_policy = resource.type in KEY_POLICY_TYPES
+        for finding in lint_policy(json.dumps(document), key_policy=key_policy):
             yield f"{run.project}/{run.stack}: {resource.name}.{key}: {finding}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from typing import Any
 
@@ -12,6 +13,7 @@ from estate.components import LIVE_ALIAS
 from estate.contracts import CORE, deploy_order
 from estate.plan.runner import RecordedResource, StackRun
 from estate.programs.core.findings_api import ROUTES
+from estate.programs.core.resource_policies import ALARM_PUBLISHER_KEY_ACTIONS, key_actions
 from estate.stack import workload_boundary_arn
 from estate_core import api_handler, layout
 from estate_scanners.s3.facts import BucketPolicy
@@ -19,6 +21,7 @@ from estate_scanners.s3.policy import parse_policy
 from estate_scanners.s3.transport import tls_enforcement
 
 ACCOUNTS = ["dev", "staging", "prod"]
+ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 @pytest.fixture(scope="module")
@@ -295,3 +298,37 @@ def test_security_hub_export_exists_only_where_the_account_file_switches_it_on(
             f.inputs["handler"] for f in _core(runs, name).of_type("aws:lambda/function:Function")
         }
         assert ("estate_core.securityhub_handler.handler" in handlers) == (name in switched)
+
+
+@pytest.mark.parametrize("account", ACCOUNTS)
+def test_the_key_policy_leaves_the_key_to_iam_and_lets_only_the_accounts_alarms_use_it(
+    runs: dict[tuple[str, str], StackRun], estate: Estate, account: str
+) -> None:
+    run = _core(runs, account)
+    key = _one(run, "aws:kms/key:Key")
+    policy = _one(run, "aws:kms/keyPolicy:KeyPolicy")
+    assert key.urn in policy.depends_on and policy.inputs["keyId"]
+    assert "policy" not in key.inputs  # one policy, the KeyPolicy's
+    statements = {s["Sid"]: s for s in _statements(policy.inputs["policy"])}
+    account_id = estate.account(account).account_id
+    iam, alarms = statements["AccountIamDecides"], statements["EstateAlarmsPublishToEncryptedTopic"]
+    assert iam["Principal"] == {"AWS": f"arn:aws:iam::{account_id}:root"}
+    assert iam["Action"] == list(key_actions()) and "kms:PutKeyPolicy" in iam["Action"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert alarms["Action"] == list(ALARM_PUBLISHER_KEY_ACTIONS)
+    assert alarms["Condition"]["StringEquals"] == {"aws:SourceAccount": account_id}
+    pattern = alarms["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert pattern.startswith(f"arn:aws:cloudwatch:{estate.account(account).primary_region}:")
+    assert {s["Resource"] for s in statements.values()} == {run.outputs["reports_key_arn"]}
+    # Every alarm observability plans in the account (they publish to the alert topic the
+    # key encrypts) is one the statement names: a rename would otherwise drop them silently.
+    observed = runs[("observability", account)]
+    names = [str(a.inputs["name"]) for a in observed.of_type(ALARM_TYPE)]
+    assert names
+    for alarm in observed.of_type(ALARM_TYPE):
+        region = observed.provider_input(alarm, "region")
+        arn = f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{alarm.inputs['name']}"
+        assert fnmatch.fnmatchcase(arn, pattern), (arn, pattern)
+    assert not fnmatch.fnmatchcase(
+        f"arn:aws:cloudwatch:{region}:{account_id}:alarm:someone-else", pattern
+    )

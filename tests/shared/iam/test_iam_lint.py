@@ -80,6 +80,22 @@ def test_given_an_issue_accepted_by_the_caller_then_only_that_one_is_left_out() 
     assert _issues(findings) == {"RESOURCE_STAR", "RESOURCE_STAR_NOT_LISTED"}
 
 
+KEY = "arn:aws:kms:eu-west-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000000"
+
+
+def test_given_a_key_policy_then_alias_actions_on_the_key_are_no_mismatch_and_others_are() -> None:
+    aliases = {"Effect": "Allow", "Action": ["kms:CreateAlias", "kms:Decrypt"], "Resource": KEY}
+    wrong = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": BUCKET}
+
+    as_identity_policy = lint_policy(_policy(aliases))
+    as_key_policy = lint_policy(_policy(aliases, wrong), key_policy=True)
+
+    assert _issues(as_identity_policy) == {"RESOURCE_MISMATCH"}
+    assert "kms:CreateAlias" in as_identity_policy[0]
+    assert _issues(as_key_policy) == {"RESOURCE_MISMATCH"}
+    assert "s3:GetObject" in as_key_policy[0] and "kms:" not in as_key_policy[0]
+
+
 def test_given_text_that_is_no_json_then_lint_reports_it() -> None:
     assert _issues(lint_policy('{"Version": ')) == {"MALFORMED_JSON"}
 

@@ -1,4 +1,4 @@
-"""KMS: keys (rotation as declared) and aliases."""
+"""KMS: keys (rotation as declared), their policies and aliases."""
 
 from __future__ import annotations
 
@@ -15,6 +15,15 @@ def key(world: World, resource: Resource) -> Materialised:
     if resource.inputs.get("enableKeyRotation"):
         kms.enable_key_rotation(KeyId=metadata["KeyId"])
     return {"id": metadata["KeyId"], "keyId": metadata["KeyId"], "arn": metadata["Arn"]}
+
+
+@materialiser("aws:kms/keyPolicy:KeyPolicy")
+def key_policy(world: World, resource: Resource) -> Materialised:
+    """PutKeyPolicy (a key has one policy, named default)."""
+    kms = world.client("kms", resource.account_id, resource.region)
+    key_id = str(resource.inputs["keyId"])
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=str(resource.inputs["policy"]))
+    return {"id": key_id}
 
 
 @materialiser("aws:kms/alias:Alias")

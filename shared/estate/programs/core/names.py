@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from estate.naming import ResourceKind, bucket_name, resource_name
+from estate.naming import ResourceKind, account_prefix, bucket_name, resource_name
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,10 @@ class CoreNames:
     def role(self, purpose: str) -> str:
         """The execution role of the ``purpose`` function."""
         return self.of(ResourceKind.IAM_ROLE, purpose)
+
+    def alarm_arn_pattern(self, region: str) -> str:
+        """Every estate alarm of the account in ``region`` (observability's publish to the
+        alert topic): CloudWatch alarm names start with the account's prefix."""
+        return (
+            f"arn:aws:cloudwatch:{region}:{self.account_id}:alarm:{account_prefix(self.account)}*"
+        )

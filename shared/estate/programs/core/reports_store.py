@@ -8,7 +8,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
-from estate.programs.core.resource_policies import log_bucket_policy, reports_bucket_policy
+from estate.programs.core.resource_policies import (
+    log_bucket_policy,
+    reports_bucket_policy,
+    reports_key_policy,
+)
 
 FINDINGS_PREFIX = "findings/"
 QUARANTINE_PREFIX = "quarantine/"
@@ -23,6 +27,9 @@ class ReportsStoreArgs:
     log_bucket_name: str
     key_alias: str
     account_id: str
+    # The alarms that may use the key to publish to the alert topic it encrypts
+    # (arn:aws:cloudwatch:<region>:<account id>:alarm:<name prefix>*).
+    alarm_arn_pattern: str
     # Parts are read by ingest within minutes and by Athena over weeks: after
     # `infrequent_access_days` they move to STANDARD_IA, after `expire_days` they go.
     infrequent_access_days: int = 30
@@ -31,6 +38,16 @@ class ReportsStoreArgs:
     log_expire_days: int = 90
 
     def __post_init__(self) -> None:
+        alarms = f":{self.account_id}:alarm:"
+        if not (
+            self.alarm_arn_pattern.startswith("arn:aws:cloudwatch:")
+            and alarms in self.alarm_arn_pattern
+            and not self.alarm_arn_pattern.endswith(alarms + "*")
+        ):
+            raise ValueError(
+                f"alarm_arn_pattern {self.alarm_arn_pattern!r}: name this account's alarms "
+                f"by a name prefix, arn:aws:cloudwatch:<region>{alarms}<prefix>*"
+            )
         # STANDARD_IA takes objects 30 days old at the earliest (S3 lifecycle rules).
         if self.infrequent_access_days < 30:
             raise ValueError(
@@ -80,14 +97,23 @@ class ReportsStore(pulumi.ComponentResource):
     ) -> None:
         super().__init__("estate:core:ReportsStore", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        # The default key policy (the account's IAM decides) keeps every grant in the
-        # functions' generated policies; protected: losing it loses every report.
+        # The account's IAM decides, as with the default key policy, so every grant stays in
+        # the functions' generated policies; the policy adds CloudWatch for the alarms
+        # (resource_policies.reports_key_policy). Protected: losing it loses every report.
         key = aws.kms.Key(
             f"{name}-key",
             description="Encrypts core's reports, findings table and alert topic",
             enable_key_rotation=True,
             deletion_window_in_days=30,
             opts=pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        aws.kms.KeyPolicy(
+            f"{name}-key-policy",
+            key_id=key.key_id,
+            policy=reports_key_policy(
+                key.arn, account_id=args.account_id, alarm_arn_pattern=args.alarm_arn_pattern
+            ),
+            opts=child,
         )
         aws.kms.Alias(
             f"{name}-key-alias", name=args.key_alias, target_key_id=key.key_id, opts=child

@@ -1,4 +1,4 @@
-"""Resource policies of core's bucket and queue: who else may act on them, pinned down.
+"""Resource policies of core's key, bucket and queue: who else may act on them, pinned down.
 
 Identity policies come from ``estate.iam`` Statements; these name a principal (a service,
 or everyone for a Deny), so they are built here, each one small and fixed in shape.
@@ -11,7 +11,68 @@ from typing import Any
 
 import pulumi
 
+from estate.iam import action_catalogue
 from estate.iam.document import POLICY_VERSION
+
+# What CloudWatch needs of a topic's key to publish an alarm to it (SNS, "Enable
+# compatibility between event sources from AWS services and encrypted topics").
+ALARM_PUBLISHER_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+
+
+def key_actions() -> tuple[str, ...]:
+    """Every KMS action that acts on a key (the IAM catalogue's ``key`` resource type):
+    what ``kms:*`` means on one key, spelled out."""
+    catalogue = action_catalogue()
+    return tuple(
+        action
+        for action in catalogue.actions()
+        if action.startswith("kms:")
+        and any(kind.name == "key" for kind in catalogue.info(action).resource_types)  # type: ignore[union-attr]
+    )
+
+
+def reports_key_policy(
+    key_arn: pulumi.Input[str], *, account_id: str, alarm_arn_pattern: str
+) -> pulumi.Output[str]:
+    """The reports key's policy: the account's IAM decides, as with the default policy,
+    and CloudWatch may use the key for this account's estate alarms, which publish to the
+    alert topic the key encrypts (without it they are dropped silently).
+
+    Two departures from the default policy, both for ``estate plan``'s lint: the account's
+    statement lists the key actions instead of ``kms:*``, and every statement names the
+    key's ARN where the default writes ``"*"`` (in a key policy both mean "this key").
+    """
+
+    def render(arn: str) -> str:
+        return json.dumps(
+            {
+                "Version": POLICY_VERSION,
+                "Statement": [
+                    {
+                        "Sid": "AccountIamDecides",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                        "Action": list(key_actions()),
+                        "Resource": arn,
+                    },
+                    {
+                        "Sid": "EstateAlarmsPublishToEncryptedTopic",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                        "Action": list(ALARM_PUBLISHER_KEY_ACTIONS),
+                        "Resource": arn,
+                        "Condition": {
+                            "ArnLike": {"aws:SourceArn": alarm_arn_pattern},
+                            "StringEquals": {"aws:SourceAccount": account_id},
+                        },
+                    },
+                ],
+            },
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+
+    return pulumi.Output.from_input(key_arn).apply(render)
 
 
 def tls_only_statement(bucket_arn: str) -> dict[str, Any]:

@@ -278,6 +278,12 @@ MANAGED_TYPES: Mapping[str, TypePermissions] = {
         tagged=True,
         star_write=("kms:CreateKey",),
     ),
+    "aws:kms/keyPolicy:KeyPolicy": TypePermissions(
+        read=("kms:DescribeKey", "kms:GetKeyPolicy"),
+        write=("kms:PutKeyPolicy",),
+        arn_patterns=_KEYS,
+        tagged=True,
+    ),
     "aws:kms/alias:Alias": TypePermissions(
         read=(),
         # Authorised on the alias and on its key: aliases carry no tags, so the alias's
