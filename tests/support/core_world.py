@@ -20,6 +20,7 @@ from estate.emulator.invoke import function_environment
 from estate.plan.runner import StackRun
 from estate_core import config
 from estate_core.clients import reset_clients
+from estate_runtime.findings import make_finding
 from estate_runtime.settings import reports_client
 from estate_scanners import s3_analyzer_handler
 
@@ -157,6 +158,33 @@ class CoreWorld:
         )
         payload = json.loads(response["Payload"].read())
         return int(payload["statusCode"]), json.loads(payload["body"])
+
+
+def versioning_finding(
+    index: int,
+    *,
+    scan_id: str = "scan-q",
+    status: str = "FAIL",
+    observed: str = "2026-03-01T06:00:00Z",
+    account_id: str = "111111111111",
+) -> dict[str, Any]:
+    """A valid s3.versioning finding on ``bucket-<index>`` of the dev account."""
+    return make_finding(
+        scan_id=scan_id,
+        scanner="s3",
+        account_id=account_id,
+        region="eu-west-1",
+        resource_type="AWS::S3::Bucket",
+        resource_id=f"bucket-{index}",
+        resource_arn=f"arn:aws:s3:::bucket-{index}",
+        check_id="s3.versioning",
+        status=status,  # type: ignore[arg-type]
+        severity="MEDIUM",
+        message="Versioning is off",
+        evidence={"status": None},
+        controls=["SecurityHub:S3.14"],
+        observed_at=observed,
+    )
 
 
 def forget_cached_settings() -> None:

@@ -11,8 +11,7 @@ import pytest
 from estate_core import layout
 from estate_core.ingest_handler import handler as ingest_handler
 from estate_core.store import FindingsStore
-from estate_runtime.findings import make_finding
-from tests.support.core_world import CoreWorld, session_in
+from tests.support.core_world import CoreWorld, session_in, versioning_finding
 
 ACCOUNT = "111111111111"
 KEY = "findings/scanner=s3/account=111111111111/dt=2026-03-01/scan-q-0000-{:05d}.jsonl.gz"
@@ -21,22 +20,7 @@ KEY = "findings/scanner=s3/account=111111111111/dt=2026-03-01/scan-q-0000-{:05d}
 def _finding(
     index: int, *, status: str = "FAIL", observed: str = "2026-03-01T06:00:00Z"
 ) -> dict[str, Any]:
-    return make_finding(
-        scan_id="scan-q",
-        scanner="s3",
-        account_id=ACCOUNT,
-        region="eu-west-1",
-        resource_type="AWS::S3::Bucket",
-        resource_id=f"bucket-{index}",
-        resource_arn=f"arn:aws:s3:::bucket-{index}",
-        check_id="s3.versioning",
-        status=status,  # type: ignore[arg-type]
-        severity="MEDIUM",
-        message="Versioning is off",
-        evidence={"status": None},
-        controls=["SecurityHub:S3.14"],
-        observed_at=observed,
-    )
+    return versioning_finding(index, status=status, observed=observed)
 
 
 def _lines(findings: list[dict[str, Any]]) -> bytes:

@@ -24,32 +24,16 @@ from estate_core.lease import (
     lease_id,
 )
 from estate_core.store import FindingsStore, from_dynamodb
-from estate_runtime.findings import make_finding
-from tests.support.core_world import CoreWorld, session_in
+from tests.support.core_world import CoreWorld, session_in, versioning_finding
 
 ACCOUNT = "111111111111"
 EARLY, LATE = "2026-03-01T06:00:00Z", "2026-03-01T06:30:00Z"
 
 
-def _findings(scan_id: str, status: str, observed: str, count: int = 30) -> list[dict[str, Any]]:
+def _findings(scan_id: str, status: str, observed: str) -> list[dict[str, Any]]:
     return [
-        make_finding(
-            scan_id=scan_id,
-            scanner="s3",
-            account_id=ACCOUNT,
-            region="eu-west-1",
-            resource_type="AWS::S3::Bucket",
-            resource_id=f"bucket-{index}",
-            resource_arn=f"arn:aws:s3:::bucket-{index}",
-            check_id="s3.versioning",
-            status=status,  # type: ignore[arg-type]
-            severity="MEDIUM",
-            message="Versioning is off",
-            evidence={},
-            controls=["SecurityHub:S3.14"],
-            observed_at=observed,
-        )
-        for index in range(count)
+        versioning_finding(index, scan_id=scan_id, status=status, observed=observed)
+        for index in range(30)
     ]
 
 
