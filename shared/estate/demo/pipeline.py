@@ -31,6 +31,7 @@ from estate.contracts import CORE, SCANNER_FLEET
 from estate.demo.seed import SeededAccount, SeededBucket, fix_bucket, seed_account
 from estate.emulator import Emulator, InvokeRecord, install_invoke_hook
 from estate.plan.runner import StackRun, run_stack
+from estate_core import layout
 from estate_core.layout import FAILING_STATES
 
 EXECUTION_TIMEOUT_S: Final = 300.0
@@ -237,7 +238,16 @@ class DemoRun:
         account_id, region = demo.account.account_id, demo.account.primary_region
         table = self.emulator.translate(demo.core.outputs["findings_table_name"])
         dynamodb = self.emulator.client("dynamodb", account_id, region)
-        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        # The account's findings by its index, as the API reads them (a Scan would also
+        # see an ingest lease item, which has no finding's attributes).
+        pages = dynamodb.get_paginator("query").paginate(
+            TableName=table,
+            IndexName=layout.INDEX_BY_ACCOUNT,
+            KeyConditionExpression="#account = :account",
+            ExpressionAttributeNames={"#account": layout.ACCOUNT},
+            ExpressionAttributeValues={":account": {"S": account_id}},
+        )
+        for page in pages:
             for item in page["Items"]:
                 state, severity = item["state"]["S"], item["severity"]["S"]
                 key = (item["resource_id"]["S"], item["check_id"]["S"])
