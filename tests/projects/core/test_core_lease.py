@@ -1,5 +1,6 @@
 """The account ingest lease on core's own table: overlapping writers of one account take
-turns, a lease that runs out passes on, a lease that stays busy sends the message back."""
+turns, a lease that runs out passes on, a lease that stays busy sends the message back;
+and the batch writes it guards: throttled items retried, never dropped."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,7 +25,7 @@ from estate_core.lease import (
     LeaseTerms,
     lease_id,
 )
-from estate_core.store import FindingsStore, from_dynamodb
+from estate_core.store import MAX_ATTEMPTS, FindingsStore, StoreThrottled, from_dynamodb
 from tests.support.core_world import CoreWorld, session_in, versioning_finding
 
 ACCOUNT = "111111111111"
@@ -204,3 +206,46 @@ def test_a_lease_lasts_until_the_invocation_must_end(
 
     assert LeaseTerms.for_invocation(Context()) == LeaseTerms(hold_s=hold_s, wait_s=wait_s)
     assert LeaseTerms.for_invocation(None) == LeaseTerms()
+
+
+def _leave_unprocessed(client: Any, times: int) -> list[int]:
+    """The next ``times`` BatchWriteItem requests write nothing and hand every item back as
+    unprocessed, as DynamoDB does when throttled. A before-call hook that answers stops
+    the request there (a before-send answer would still let moto's own handler write)."""
+    left = [times]
+
+    def respond(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if left[0] == 0:
+            return None
+        left[0] -= 1
+        unprocessed = json.loads(params["body"])["RequestItems"]
+        return SimpleNamespace(status_code=200), {"UnprocessedItems": unprocessed}
+
+    client.meta.events.register("before-call.dynamodb.BatchWriteItem", respond)
+    return left
+
+
+def test_items_dynamodb_leaves_unprocessed_are_written_on_a_later_attempt(
+    core_world: CoreWorld, table: str
+) -> None:
+    client, clock = session_in(core_world).client("dynamodb"), FakeClock()
+    left = _leave_unprocessed(client, times=MAX_ATTEMPTS - 1)
+    store = FindingsStore(client, table, threads=1, sleep=clock.sleep)
+
+    written = store.upsert(_findings("throttled", "FAIL", EARLY), scan_started=EARLY)
+
+    assert left == [0] and clock.slept > 0
+    assert written.written == 30 and len(core_world.items()) == 30
+
+
+def test_items_left_unprocessed_on_every_attempt_fail_the_part_and_free_the_lease(
+    core_world: CoreWorld, table: str
+) -> None:
+    client, clock = session_in(core_world).client("dynamodb"), FakeClock()
+    _leave_unprocessed(client, times=10 * MAX_ATTEMPTS)
+    store = FindingsStore(client, table, threads=1, sleep=clock.sleep)
+
+    with pytest.raises(StoreThrottled, match="stayed unprocessed by BatchWriteItem"):
+        store.upsert(_findings("throttled", "FAIL", EARLY), scan_started=EARLY)
+
+    assert core_world.items() == []  # nothing written, and no lease left behind
