@@ -143,15 +143,16 @@ class FindingsStore:
             if kept is None or order_of(finding, scan_started) > order_of(kept, scan_started):
                 latest[account_id][item_id] = finding
         stats = UpsertStats()
-        with ThreadPoolExecutor(self._threads, thread_name_prefix="write") as pool:
-            for account_id, of_account in sorted(latest.items()):
-                with self._leases.held(account_id):
-                    ids = sorted(of_account)
-                    for start in range(0, len(ids), CHUNK):
-                        chunk = {
-                            item_id: of_account[item_id] for item_id in ids[start : start + CHUNK]
-                        }
-                        self._upsert_chunk(chunk, scan_started, stats, pool)
+        for account_id, of_account in sorted(latest.items()):
+            # The pool inside the lease: no write of the account outlives its lease.
+            with (
+                self._leases.held(account_id),
+                ThreadPoolExecutor(self._threads, thread_name_prefix="write") as pool,
+            ):
+                ids = sorted(of_account)
+                for start in range(0, len(ids), CHUNK):
+                    chunk = {item_id: of_account[item_id] for item_id in ids[start : start + CHUNK]}
+                    self._upsert_chunk(chunk, scan_started, stats, pool)
         return stats
 
     def _upsert_chunk(
@@ -176,8 +177,12 @@ class FindingsStore:
             items.append(to_dynamodb(apply_change(old, change)))
             stats.count(change)
         batches = [items[i : i + WRITE_BATCH] for i in range(0, len(items), WRITE_BATCH)]
-        for _ in pool.map(self._write_batch, batches):
-            pass
+        writes = [pool.submit(self._write_batch, batch) for batch in batches]
+        # Every write ends before this returns or raises, a failed one's siblings too: the
+        # lease is given back only when nothing of the account is still being written.
+        failures = [error for error in (write.exception() for write in writes) if error]
+        if failures:
+            raise failures[0]
 
     def _whole_item(self, item_id: str) -> dict[str, Any] | None:
         response = self._client.get_item(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from estate_core import layout
 from estate_core.ingest_handler import handler as ingest_handler
@@ -25,7 +27,13 @@ from estate_core.lease import (
     LeaseTerms,
     lease_id,
 )
-from estate_core.store import MAX_ATTEMPTS, FindingsStore, StoreThrottled, from_dynamodb
+from estate_core.store import (
+    MAX_ATTEMPTS,
+    WRITE_BATCH,
+    FindingsStore,
+    StoreThrottled,
+    from_dynamodb,
+)
 from tests.support.core_world import CoreWorld, session_in, versioning_finding
 
 ACCOUNT = "111111111111"
@@ -249,3 +257,33 @@ def test_items_left_unprocessed_on_every_attempt_fail_the_part_and_free_the_leas
         store.upsert(_findings("throttled", "FAIL", EARLY), scan_started=EARLY)
 
     assert core_world.items() == []  # nothing written, and no lease left behind
+
+
+def test_when_one_batch_write_fails_its_siblings_finish_before_the_lease_is_given_back(
+    core_world: CoreWorld, table: str
+) -> None:
+    # Two batches in flight on two threads: the chunk's first (25 items) fails at once, the
+    # second (5) is slow. The part fails, but the slow write still runs under the lease: a
+    # write after the lease was given back could undo a newer scan written meanwhile.
+    client = session_in(core_world).client("dynamodb")
+    reader = session_in(core_world).client("dynamodb")
+    lease_held_during_slow_write = []
+
+    def fail_first_slow_second(params: dict[str, Any], **_: Any) -> None:
+        (requests,) = json.loads(params["body"])["RequestItems"].values()
+        if len(requests) == WRITE_BATCH:
+            raise ClientError({"Error": {"Code": "InternalServerError"}}, "BatchWriteItem")
+        time.sleep(0.3)
+        lease = reader.get_item(
+            TableName=table, Key={layout.KEY: {"S": lease_id(ACCOUNT)}}, ConsistentRead=True
+        )
+        lease_held_during_slow_write.append("Item" in lease)
+
+    client.meta.events.register("before-call.dynamodb.BatchWriteItem", fail_first_slow_second)
+    store = FindingsStore(client, table, threads=2)
+
+    with pytest.raises(ClientError, match="InternalServerError"):
+        store.upsert(_findings("failing", "FAIL", EARLY), scan_started=EARLY)
+
+    assert lease_held_during_slow_write == [True]
+    assert _lease_item(core_world, table) is None  # given back once every write had ended
