@@ -25,6 +25,8 @@ METRIC_FINDINGS_INGESTED: Final = "FindingsIngested"
 METRIC_LINES_QUARANTINED: Final = "LinesQuarantined"
 METRIC_PARTS_QUARANTINED: Final = "PartsQuarantined"
 METRIC_STATE_CHANGES: Final = "FindingStateChanges"
+# Messages handed back for later because the account's lease was busy or time ran short.
+METRIC_MESSAGES_DEFERRED: Final = "MessagesDeferred"
 METRIC_ALERTS_PUBLISHED: Final = "AlertsPublished"
 METRIC_NEW_CRITICAL: Final = "NewCriticalFindings"
 METRIC_SECURITY_HUB_IMPORTED: Final = "SecurityHubFindingsImported"
@@ -34,6 +36,7 @@ ALL_METRIC_NAMES: Final = frozenset(
         METRIC_LINES_QUARANTINED,
         METRIC_PARTS_QUARANTINED,
         METRIC_STATE_CHANGES,
+        METRIC_MESSAGES_DEFERRED,
         METRIC_ALERTS_PUBLISHED,
         METRIC_NEW_CRITICAL,
         METRIC_SECURITY_HUB_IMPORTED,

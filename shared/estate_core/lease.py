@@ -2,11 +2,13 @@
 findings, so the holder may read, decide and batch-write without a condition per item.
 
 The lease is one item in the findings table, ``ingest-lease#<account id>``, taken with a
-conditional PutItem (absent, or expired) and given back with a DeleteItem conditional on
-still being the holder. It expires when the holding invocation cannot be alive any more:
-its remaining time (Lambda stops it then) plus a margin for clocks. So a holder never
-writes after its lease could pass to another, and a holder that dies leaves a lease that
-simply runs out.
+conditional PutItem (absent, expired, or already ours: a retried put whose first attempt
+landed) and given back with a DeleteItem conditional on still being the holder. It expires
+when the holding invocation cannot be alive any more: the invocation's deadline (Lambda
+stops it then) plus a margin for clocks. So a holder never writes after its lease could
+pass to another, and a holder that dies leaves a lease that simply runs out. Outside
+Lambda (tests, benchmarks) there is no deadline: the lease lasts ``DEFAULT_HOLD_S`` and
+the holder checks it before each read and write (``Lease.check``).
 
 The item has none of the indexes' keys and no ``state``: it is in neither index, and the
 stream mappings' filter (``NewImage.state``) passes none of its records to alerts or the
@@ -15,6 +17,7 @@ Security Hub export.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,16 +32,25 @@ from estate_core import layout
 LEASE_PREFIX: Final = "ingest-lease#"
 # Clocks of two Lambda hosts differ by far less; the margin only delays a takeover.
 CLOCK_MARGIN_S: Final = 30.0
-# Without a Lambda context (tests, benchmarks), as long as the longest Lambda can run.
+# Without a deadline (tests, benchmarks), as long as the longest Lambda can run.
 DEFAULT_HOLD_S: Final = 900.0
-# How long an invocation waits for a busy lease before its message goes back to the queue.
+# How long a taker waits for a busy lease before its message goes back to the queue.
 DEFAULT_WAIT_S: Final = 60.0
+# What an invocation keeps of its time for ingesting a part once it holds the lease; a
+# part is not started with less left (on AWS a 1,000-finding part takes about a second).
+WORK_RESERVE_S: Final = 15.0
 FIRST_BACKOFF_S: Final = 0.05
 MAX_BACKOFF_S: Final = 2.0
+
+logger = logging.getLogger(__name__)
 
 
 class LeaseBusy(RuntimeError):
     """Another invocation held the account's lease for the whole wait."""
+
+
+class LeaseExpired(RuntimeError):
+    """The holder's lease ran out before its work was done; nothing more is written."""
 
 
 def lease_id(account_id: str) -> str:
@@ -46,22 +58,61 @@ def lease_id(account_id: str) -> str:
     return f"{LEASE_PREFIX}{account_id}"
 
 
+def backoff_delays(first_s: float = FIRST_BACKOFF_S) -> Iterator[float]:
+    """Exponential backoff, capped: first_s, 2 first_s, ... MAX_BACKOFF_S, MAX_BACKOFF_S..."""
+    delay = first_s
+    while True:
+        yield delay
+        delay = min(delay * 2, MAX_BACKOFF_S)
+
+
 @dataclass(frozen=True)
 class LeaseTerms:
-    """How long a lease is held at most and how long a taker waits for a busy one."""
+    """When the taker's invocation must end (None: unknown) and how long it waits."""
 
-    hold_s: float = DEFAULT_HOLD_S
+    deadline: float | None = None  # wall-clock seconds (time.time())
     wait_s: float = DEFAULT_WAIT_S
 
     @classmethod
-    def for_invocation(cls, context: Any) -> LeaseTerms:
-        """Held until the invocation's own end (Lambda stops it then) plus the clock margin;
-        the wait leaves half the remaining time for the work."""
+    def for_invocation(cls, context: Any, *, now: float | None = None) -> LeaseTerms:
+        """The terms of a Lambda invocation: its deadline from the remaining time."""
         remaining = getattr(context, "get_remaining_time_in_millis", None)
         if remaining is None:
             return cls()
-        left_s = max(0.0, float(remaining()) / 1000)
-        return cls(hold_s=left_s + CLOCK_MARGIN_S, wait_s=min(DEFAULT_WAIT_S, left_s / 2))
+        start = time.time() if now is None else now
+        return cls(deadline=start + max(0.0, float(remaining()) / 1000))
+
+    def expires_at(self, now: float) -> float:
+        """When a lease taken at ``now`` runs out: the deadline (or the default hold) plus
+        the clock margin."""
+        end = self.deadline if self.deadline is not None else now + DEFAULT_HOLD_S
+        return end + CLOCK_MARGIN_S
+
+    def give_up_at(self, now: float) -> float:
+        """Until when a busy lease is waited for: the wait, leaving the work its reserve."""
+        latest = now + self.wait_s
+        return latest if self.deadline is None else min(latest, self.deadline - WORK_RESERVE_S)
+
+    def too_late(self, now: float) -> bool:
+        """Whether too little time is left to start a part."""
+        return self.deadline is not None and self.deadline - now < WORK_RESERVE_S
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A held lease: its account and until when the holder may write under it."""
+
+    account_id: str
+    expires_at: float
+    clock: Callable[[], float]
+
+    def check(self) -> None:
+        """Raise LeaseExpired once less than the clock margin of the lease is left."""
+        if self.clock() >= self.expires_at - CLOCK_MARGIN_S:
+            raise LeaseExpired(
+                f"account {self.account_id}'s ingest lease ran out before the part was "
+                "written; the message is retried later"
+            )
 
 
 class AccountLeases:
@@ -83,43 +134,54 @@ class AccountLeases:
         self._sleep = sleep
 
     @contextmanager
-    def held(self, account_id: str) -> Iterator[None]:
+    def held(self, account_id: str) -> Iterator[Lease]:
         """Hold ``account_id``'s lease for the block; LeaseBusy if it stays taken."""
         holder = uuid.uuid4().hex
-        self._take(account_id, holder)
+        lease = Lease(account_id, self._take(account_id, holder), self._clock)
         try:
-            yield
+            yield lease
         finally:
             self._give_back(account_id, holder)
 
-    def _take(self, account_id: str, holder: str) -> None:
-        give_up = self._clock() + self._terms.wait_s
-        backoff = FIRST_BACKOFF_S
-        while True:
+    def _take(self, account_id: str, holder: str) -> float:
+        started = self._clock()
+        give_up = self._terms.give_up_at(started)
+        for backoff in backoff_delays():
             now = self._clock()
+            expires = self._terms.expires_at(now)
             try:
                 self._client.put_item(
                     TableName=self._table,
                     Item={
                         layout.KEY: {"S": lease_id(account_id)},
                         "holder": {"S": holder},
-                        "expires_at": {"N": f"{now + self._terms.hold_s:.3f}"},
+                        "expires_at": {"N": f"{expires:.3f}"},
                     },
-                    ConditionExpression="attribute_not_exists(#id) OR #expires < :now",
-                    ExpressionAttributeNames={"#id": layout.KEY, "#expires": "expires_at"},
-                    ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}},
+                    ConditionExpression=(
+                        "attribute_not_exists(#id) OR #expires < :now OR #holder = :holder"
+                    ),
+                    ExpressionAttributeNames={
+                        "#id": layout.KEY,
+                        "#expires": "expires_at",
+                        "#holder": "holder",
+                    },
+                    ExpressionAttributeValues={
+                        ":now": {"N": f"{now:.3f}"},
+                        ":holder": {"S": holder},
+                    },
                 )
-                return
+                return expires
             except ClientError as error:
                 if not _lost_condition(error):
                     raise
             if now + backoff > give_up:
-                raise LeaseBusy(
-                    f"account {account_id}'s ingest lease stayed taken for "
-                    f"{self._terms.wait_s:.0f} s; the message is retried later"
-                )
+                break
             self._sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_S)
+        raise LeaseBusy(
+            f"account {account_id}'s ingest lease stayed taken for the "
+            f"{self._clock() - started:.0f} s this invocation could wait; the message is "
+            "retried later"
+        )
 
     def _give_back(self, account_id: str, holder: str) -> None:
         try:
@@ -131,9 +193,14 @@ class AccountLeases:
                 ExpressionAttributeValues={":holder": {"S": holder}},
             )
         except ClientError as error:
-            # Not ours any more: it expired and another took it. Theirs stays.
+            # Not ours any more (it ran out and another took it): theirs stays. Any other
+            # failure leaves ours to run out; the part itself was written or has failed.
             if not _lost_condition(error):
-                raise
+                logger.warning(
+                    "ingest lease of account %s not given back (%s); it runs out by itself",
+                    account_id,
+                    error.response.get("Error", {}).get("Code", "error"),
+                )
 
 
 def _lost_condition(error: ClientError) -> bool:

@@ -5,6 +5,7 @@ and the batch writes it guards: throttled items retried, never dropped."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import threading
 import time
@@ -15,15 +16,20 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
+from urllib3 import HTTPResponse
 
 from estate_core import layout
 from estate_core.ingest_handler import handler as ingest_handler
 from estate_core.lease import (
     CLOCK_MARGIN_S,
+    DEFAULT_HOLD_S,
     DEFAULT_WAIT_S,
+    WORK_RESERVE_S,
     AccountLeases,
     LeaseBusy,
+    LeaseExpired,
     LeaseTerms,
     lease_id,
 )
@@ -105,7 +111,7 @@ def test_a_second_writer_of_the_account_waits_for_the_lease_and_never_interleave
     results: dict[str, Any] = {}
 
     def write(name: str, findings: list[dict[str, Any]], started: str) -> None:
-        store = FindingsStore(clients[name], table, terms=LeaseTerms(hold_s=60, wait_s=30))
+        store = FindingsStore(clients[name], table, terms=LeaseTerms(wait_s=30))
         results[name] = store.upsert(findings, scan_started=started)
 
     late = threading.Thread(target=write, args=("A", _findings("late", "PASS", LATE), LATE))
@@ -130,18 +136,21 @@ def test_a_lease_that_ran_out_passes_on_and_its_late_holder_leaves_the_new_one(
     core_world: CoreWorld, table: str
 ) -> None:
     clock = FakeClock()
-    terms = LeaseTerms(hold_s=10, wait_s=0)
-    leases = AccountLeases(
-        core_world.client("dynamodb"), table, terms, clock=clock, sleep=clock.sleep
-    )
-    with ExitStack() as first:
-        first.enter_context(leases.held(ACCOUNT))
+    client = core_world.client("dynamodb")
+    # The first holder's invocation ends in 10 s less the clock margin: its lease, in 10 s.
+    ending = LeaseTerms(deadline=clock.now + 10 - CLOCK_MARGIN_S, wait_s=0)
+    first = AccountLeases(client, table, ending, clock=clock, sleep=clock.sleep)
+    other = AccountLeases(client, table, LeaseTerms(wait_s=0), clock=clock, sleep=clock.sleep)
+    with ExitStack() as held:
+        lease = held.enter_context(first.held(ACCOUNT))
         clock.now += 5  # still held: the next taker is refused at once (no wait)
         busy = pytest.raises(LeaseBusy, match=f"account {ACCOUNT}'s ingest lease stayed taken")
-        with busy, leases.held(ACCOUNT):
+        with busy, other.held(ACCOUNT):
             pass
         clock.now += 6  # ran out: the next taker gets it while the first still runs
-        second = leases.held(ACCOUNT)
+        with pytest.raises(LeaseExpired, match="ran out before the part was written"):
+            lease.check()  # and the first holder, if it were still running, stops writing
+        second = other.held(ACCOUNT)
         second.__enter__()
         taken = _lease_item(core_world, table)
     # The first holder's give-back (leaving the ExitStack) left the second's lease alone.
@@ -150,11 +159,41 @@ def test_a_lease_that_ran_out_passes_on_and_its_late_holder_leaves_the_new_one(
     assert _lease_item(core_world, table) is None
 
 
-def test_a_lease_that_stays_busy_sends_the_message_back_and_writes_nothing(
+def test_a_retried_take_whose_first_attempt_landed_holds_the_lease_without_waiting(
     core_world: CoreWorld, table: str
 ) -> None:
-    # Another invocation holds the lease for long: ingest waits half its remaining time
-    # (1 s here), then hands the message back for a later delivery.
+    # The first PutItem is applied (moto's own before-send handler runs too) but its answer
+    # is lost: a 500, which botocore retries. The retry meets the lease it just took.
+    client, clock = session_in(core_world).client("dynamodb"), FakeClock()
+    lost = [1]
+
+    def lose_the_answer(request: Any, **_: Any) -> AWSResponse | None:
+        if not lost[0]:
+            return None
+        lost[0] -= 1
+        body = b'{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError"}'
+        return AWSResponse(
+            request.url,
+            500,
+            {"Content-Type": "application/x-amz-json-1.0"},
+            HTTPResponse(body=io.BytesIO(body), preload_content=False),
+        )
+
+    client.meta.events.register("before-send.dynamodb.PutItem", lose_the_answer)
+    leases = AccountLeases(client, table, LeaseTerms(wait_s=30), clock=clock, sleep=clock.sleep)
+
+    with leases.held(ACCOUNT):
+        held_by = _lease_item(core_world, table)
+
+    assert lost == [0] and clock.slept == 0 and held_by is not None
+    assert _lease_item(core_world, table) is None
+
+
+def test_a_lease_that_stays_busy_sends_the_message_back_and_writes_nothing(
+    core_world: CoreWorld, table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Another invocation holds the lease for long: ingest waits until only its work reserve
+    # of the invocation is left (2 s here), then hands the message back for later.
     core_world.client("dynamodb").put_item(
         TableName=table,
         Item={
@@ -190,30 +229,52 @@ def test_a_lease_that_stays_busy_sends_the_message_back_and_writes_nothing(
         ]
     }
 
-    class ShortContext:
-        def get_remaining_time_in_millis(self) -> int:
-            return 2_000
-
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FINDINGS_TABLE", table)
-        result = ingest_handler(event, ShortContext())
+        started = time.monotonic()
+        result = ingest_handler(event, Remaining((WORK_RESERVE_S + 2) * 1000))
+        waited = time.monotonic() - started
     assert result == {"batchItemFailures": [{"itemIdentifier": "busy"}]}
+    assert 1.5 < waited < 10  # the invocation's terms, not the 60 s default wait
     assert [item[layout.KEY] for item in core_world.items()] == [lease_id(ACCOUNT)]
+    assert '"MessagesDeferred":[1.0]' in capsys.readouterr().out.replace(" ", "")
 
 
-@pytest.mark.parametrize(
-    ("remaining_ms", "hold_s", "wait_s"),
-    [(120_000, 120 + CLOCK_MARGIN_S, DEFAULT_WAIT_S), (10_000, 10 + CLOCK_MARGIN_S, 5.0)],
-)
-def test_a_lease_lasts_until_the_invocation_must_end(
-    remaining_ms: int, hold_s: float, wait_s: float
+@dataclass
+class Remaining:
+    """A Lambda context with this many milliseconds left."""
+
+    milliseconds: float
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.milliseconds)
+
+
+def test_a_lease_runs_out_with_its_invocation_and_a_taker_keeps_time_for_the_work() -> None:
+    now = 1_000_000.0
+    terms = LeaseTerms.for_invocation(Remaining(120_000), now=now)
+    assert terms.deadline == now + 120
+    assert terms.expires_at(now + 50) == now + 120 + CLOCK_MARGIN_S  # whenever taken
+    assert terms.give_up_at(now) == now + DEFAULT_WAIT_S
+    assert terms.give_up_at(now + 90) == now + 120 - WORK_RESERVE_S
+    assert not terms.too_late(now + 120 - WORK_RESERVE_S)
+    assert terms.too_late(now + 120 - WORK_RESERVE_S + 1)
+    untimed = LeaseTerms.for_invocation(None)
+    assert untimed == LeaseTerms() and not untimed.too_late(now)
+    assert untimed.expires_at(now) == now + DEFAULT_HOLD_S + CLOCK_MARGIN_S
+
+
+def test_a_message_is_put_off_unread_when_too_little_of_the_invocation_is_left(
+    core_world: CoreWorld, table: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    class Context:
-        def get_remaining_time_in_millis(self) -> int:
-            return remaining_ms
-
-    assert LeaseTerms.for_invocation(Context()) == LeaseTerms(hold_s=hold_s, wait_s=wait_s)
-    assert LeaseTerms.for_invocation(None) == LeaseTerms()
+    # Its body is no S3 event at all: had ingest started on it, it would count as failed.
+    event = {"Records": [{"messageId": "late", "body": "{}"}]}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FINDINGS_TABLE", table)
+        result = ingest_handler(event, Remaining((WORK_RESERVE_S - 1) * 1000))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "late"}]}
+    assert core_world.items() == []
+    assert '"MessagesDeferred":[1.0]' in capsys.readouterr().out.replace(" ", "")
 
 
 def _leave_unprocessed(client: Any, times: int) -> list[int]:

@@ -151,6 +151,11 @@ def _pipeline(args: DashboardArgs) -> list[dict[str, Any]]:
             args.region, "Sum", FIVE_MINUTES,
         ),
         _widget(
+            "Ingest messages put off (account lease busy, or time short)",
+            [series(core_ns, core_config.METRIC_MESSAGES_DEFERRED, ingest)],
+            args.region, "Sum", FIVE_MINUTES,
+        ),
+        _widget(
             "Findings table throttles",
             [series("AWS/DynamoDB", "ReadThrottleEvents", {"TableName": args.table_name}),
              series("AWS/DynamoDB", "WriteThrottleEvents", {"TableName": args.table_name})],
