@@ -34,9 +34,12 @@ def transitions(records: Iterable[Mapping[str, Any]]) -> Iterator[Transition]:
         if not new_image:
             continue
         item = from_dynamodb(new_image)
+        if layout.STATE not in item:
+            continue  # not a finding (the ingest lease item), should a filter let it through
         old_image = data.get("OldImage")
-        previous = str(from_dynamodb(old_image)[layout.STATE]) if old_image else None
-        if previous != item.get(layout.STATE):
+        old = from_dynamodb(old_image) if old_image else {}
+        previous = str(old[layout.STATE]) if layout.STATE in old else None
+        if previous != item[layout.STATE]:
             yield Transition(str(data.get("SequenceNumber", "")), item, previous)
 
 

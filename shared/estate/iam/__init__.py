@@ -5,7 +5,13 @@ the resources it touches. Wildcard actions, ``NotAction``/``NotResource`` and
 ``Resource: "*"`` outside ``RESOURCE_STAR_ACTIONS`` cannot be written.
 """
 
-from estate.iam.catalogue import ActionInfo, ResourceType, action_catalogue, action_exists
+from estate.iam.catalogue import (
+    ActionInfo,
+    ResourceType,
+    action_catalogue,
+    action_exists,
+    actions_on,
+)
 from estate.iam.conditions import Condition, ConditionOperator
 from estate.iam.document import policy_document, policy_json
 from estate.iam.errors import PolicyError
@@ -75,6 +81,7 @@ __all__ = [
     "WorkflowJobs",
     "action_catalogue",
     "action_exists",
+    "actions_on",
     "ensure_inline_policies_within",
     "github_oidc_trust",
     "github_oidc_trust_statement",

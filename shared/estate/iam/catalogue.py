@@ -116,3 +116,16 @@ def action_exists(action: str) -> bool:
     Wildcards never match: ``s3:Get*`` is a pattern, not an action.
     """
     return action_catalogue().canonical(action) is not None
+
+
+def actions_on(service: str, resource_type: str) -> tuple[str, ...]:
+    """Every ``service`` action that acts on ``resource_type`` (sorted): e.g. what ``kms:*``
+    means on one key, spelled out, is ``actions_on("kms", "key")``."""
+    catalogue = action_catalogue()
+    prefix = f"{service}:"
+    return tuple(
+        action
+        for action in catalogue.actions()
+        if action.startswith(prefix)
+        and any(kind.name == resource_type for kind in catalogue.info(action).resource_types)  # type: ignore[union-attr]
+    )

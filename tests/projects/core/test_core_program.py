@@ -313,7 +313,24 @@ def test_the_key_policy_leaves_the_key_to_iam_and_lets_only_the_accounts_alarms_
     account_id = estate.account(account).account_id
     iam, alarms = statements["AccountIamDecides"], statements["EstateAlarmsPublishToEncryptedTopic"]
     assert iam["Principal"] == {"AWS": f"arn:aws:iam::{account_id}:root"}
-    assert iam["Action"] == list(key_actions()) and "kms:PutKeyPolicy" in iam["Action"]
+    assert iam["Action"] == list(key_actions())
+    # What the account must never lose on its key (KMS refuses a policy that locks the
+    # caller out of PutKeyPolicy; the rest keeps the key administrable and usable).
+    assert {
+        "kms:PutKeyPolicy",
+        "kms:GetKeyPolicy",
+        "kms:DescribeKey",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+        "kms:EnableKey",
+        "kms:DisableKey",
+        "kms:EnableKeyRotation",
+        "kms:CreateGrant",
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    } <= set(iam["Action"])
+    assert policy.protect
     assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert alarms["Action"] == list(ALARM_PUBLISHER_KEY_ACTIONS)
     assert alarms["Condition"]["StringEquals"] == {"aws:SourceAccount": account_id}

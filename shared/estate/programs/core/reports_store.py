@@ -107,13 +107,15 @@ class ReportsStore(pulumi.ComponentResource):
             deletion_window_in_days=30,
             opts=pulumi.ResourceOptions(parent=self, protect=True),
         )
+        # Protected like the key: deleting it would fall back to the default policy, and
+        # alarms would lose their notifications without a word.
         aws.kms.KeyPolicy(
             f"{name}-key-policy",
             key_id=key.key_id,
             policy=reports_key_policy(
                 key.arn, account_id=args.account_id, alarm_arn_pattern=args.alarm_arn_pattern
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
         )
         aws.kms.Alias(
             f"{name}-key-alias", name=args.key_alias, target_key_id=key.key_id, opts=child
