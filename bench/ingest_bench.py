@@ -1,5 +1,5 @@
-"""Ingest benchmark: a 1,000-bucket scan (15,000 findings) through core's ingest handler
-against moto, then an unchanged rescan.
+"""Ingest benchmark: a 1,000-bucket scan (17,000 findings: the S3 analyzer's 17 checks per
+bucket) through core's ingest handler against moto, then an unchanged rescan.
 
 The core stack is materialised from the recorded plan (table with its indexes and stream,
 functions, topic), without the bucket's notification: the handler is called with the SQS
@@ -7,7 +7,9 @@ batches Lambda would deliver, so the time measured is the handler's. Prints find
 DynamoDB requests per 1,000 findings, items written, alerts published and peak memory,
 and PASS/FAIL against the targets:
 
-- first scan: >= 2,000 findings/s; its new findings alerted;
+- first scan: >= 2,000 findings/s; one alert for the (scan, account) — the alerts
+  function sends one per stream batch, so a scan with over 1,000 new findings sends
+  several (docs/core.md, limits);
 - unchanged rescan: <= 1 item written per finding, no alert.
 """
 
@@ -343,7 +345,8 @@ def main() -> int:
         calls[ITEMS_WRITTEN] = written
     print(
         f"alerts published: first scan {first_alerts}, rescan {second_alerts} "
-        f"(one per (scan, account) in each stream batch of <= 1,000 alerting records)"
+        f"(the alerts function sends one per (scan, account) in each stream batch of <= 1,000 "
+        f"alerting records)"
     )
     peak = peak_rss_mb()
     print(
@@ -355,7 +358,7 @@ def main() -> int:
     )
     writes = second_calls[ITEMS_WRITTEN]
     verdicts.judge("first scan >= 2,000 findings/s", rate >= 2000, f"{rate:,.0f}/s")
-    verdicts.judge("first scan alerts", first_alerts >= 1, str(first_alerts))
+    verdicts.judge("first scan alerts once", first_alerts == 1, str(first_alerts))
     verdicts.judge("rescan writes <= 1 item per finding", writes <= again, f"{writes} for {again}")
     verdicts.judge("rescan publishes nothing", second_alerts == 0, str(second_alerts))
     return 0 if verdicts.ok else 1

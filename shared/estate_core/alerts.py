@@ -1,6 +1,9 @@
 """Alerts: one message per (scan, account) about findings that became new or reopened.
 
-Only transitions count, so a daily rescan of a known problem (open -> open) says nothing:
+"Per (scan, account)" within one stream batch: the function sees a batch at a time, so a
+scan whose alerting transitions span several batches (over 1,000 in one account, or
+several shards) sends one message per batch, each with its own counts. Only transitions
+count, so a daily rescan of a known problem (open -> open) says nothing:
 it alerted once, the day it was new. Each account's ``alerts.min_severity`` filters.
 """
 
