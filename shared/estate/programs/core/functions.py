@@ -34,8 +34,8 @@ class Sizing:
 # boto3, Powertools and its two clients is 63 MB resident; one part (1,000 findings) decoded
 # and decided peaks at 7 MB more, and ingest holds one part at a time. 256 MB would hold
 # it; 512 MB is chosen for CPU, which Lambda allots in proportion to memory: the handler
-# spends 0.19 ms of CPU per finding (decoding, validating, deciding, building ~52 requests
-# per 1,000 findings), so a third of a vCPU ingests a 1,000-finding part in about 0.6 s.
+# spends 0.2-0.3 ms of CPU per finding (decoding, validating, deciding, building ~52
+# requests per 1,000 findings), so a third of a vCPU ingests a 1,000-finding part in 1 s.
 INGEST: Final = Sizing(memory_mb=512, timeout_seconds=120)
 # alerts: one stream batch (<= 1,000 records of two ~1 KB images) beside the same 63 MB.
 ALERTS: Final = Sizing(memory_mb=256, timeout_seconds=60)
