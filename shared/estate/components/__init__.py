@@ -1,5 +1,5 @@
 """Building blocks several projects share (core's LambdaFunction, reused by the fleet and
-observability)."""
+observability; what makes a bucket private, for core's and observability's buckets)."""
 
 from estate.components.lambda_function import (
     LIVE_ALIAS,
@@ -9,6 +9,7 @@ from estate.components.lambda_function import (
     LambdaFunctionError,
     powertools_layer_arn,
 )
+from estate.components.private_bucket import block_public_access
 
 __all__ = [
     "LIVE_ALIAS",
@@ -16,5 +17,6 @@ __all__ = [
     "LambdaFunction",
     "LambdaFunctionArgs",
     "LambdaFunctionError",
+    "block_public_access",
     "powertools_layer_arn",
 ]

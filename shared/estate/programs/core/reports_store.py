@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
+from estate.components import block_public_access
 from estate.programs.core.resource_policies import (
     log_bucket_policy,
     reports_bucket_policy,
@@ -65,19 +66,10 @@ class ReportsStoreArgs:
 
 
 def _block_public_access(name: str, bucket: aws.s3.Bucket, parent: pulumi.Resource) -> None:
-    aws.s3.BucketPublicAccessBlock(
-        f"{name}-public-access-block",
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
-    aws.s3.BucketOwnershipControls(
-        f"{name}-ownership",
-        bucket=bucket.id,
-        rule={"object_ownership": "BucketOwnerEnforced"},
+    block_public_access(
+        bucket,
+        block_name=f"{name}-public-access-block",
+        ownership_name=f"{name}-ownership",
         opts=pulumi.ResourceOptions(parent=parent),
     )
 

@@ -30,6 +30,7 @@ from estate.athena.columns import (
     projection_parameters,
 )
 from estate.athena.queries import NAMED_QUERIES
+from estate.components import block_public_access
 from estate.naming import ResourceKind
 from estate.programs.core.resource_policies import reports_bucket_policy
 
@@ -179,19 +180,10 @@ class QueryableReports(pulumi.ComponentResource):
             ],
             opts=on_bucket,
         )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-results-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=on_bucket,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-results-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+        block_public_access(
+            bucket,
+            block_name=f"{name}-results-public-access",
+            ownership_name=f"{name}-results-ownership",
             opts=on_bucket,
         )
         aws.s3.BucketLifecycleConfiguration(
