@@ -37,6 +37,7 @@ from estate_scanners.s3.sources import (
     operations_for,
     required_iam_actions,
 )
+from tests.support.throwaway_check import joined_check_module
 
 CHECK_ID = re.compile(r"^s3\.[a-z][a-z0-9_]*$")
 CONTROL = re.compile(r"^SecurityHub:S3\.[0-9]+$")
@@ -291,13 +292,14 @@ CHECK = BucketCheck(
 @pytest.fixture
 def throwaway_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder holding one new check module, joined to the checks package's search path."""
-    (tmp_path / "throwaway_probe.py").write_text(THROWAWAY, encoding="utf-8")
-    monkeypatch.setattr(checks_package, "__path__", [*checks_package.__path__, str(tmp_path)])
-    all_checks.cache_clear()
-    yield tmp_path
-    sys.modules.pop("estate_scanners.s3.checks.throwaway_probe", None)
-    monkeypatch.undo()
-    all_checks.cache_clear()
+    with joined_check_module(
+        tmp_path,
+        monkeypatch,
+        package=checks_package,
+        source=THROWAWAY,
+        forget_registry=all_checks.cache_clear,
+    ) as folder:
+        yield folder
 
 
 def test_a_new_module_is_in_the_registry_the_readme_table_and_the_iam_actions(

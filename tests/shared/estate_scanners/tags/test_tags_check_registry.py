@@ -8,7 +8,6 @@ import ast
 import importlib
 import inspect
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from estate_scanners.tags.facts import Instance
 from estate_scanners.tags.judging import judge_instance
 from estate_scanners.tags.rules import TagRule
 from estate_scanners.tags.scan import scan_tags
+from tests.support.throwaway_check import joined_check_module
 
 CHECK_ID = re.compile(r"^ec2\.[a-z][a-z0-9_]*$")
 CONTROL = re.compile(r"^SecurityHub:EC2\.[0-9]+$")
@@ -123,13 +123,14 @@ CHECK = InstanceCheck(
 @pytest.fixture
 def throwaway_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder holding one new check module, joined to the checks package's search path."""
-    (tmp_path / "throwaway_probe.py").write_text(THROWAWAY, encoding="utf-8")
-    monkeypatch.setattr(checks_package, "__path__", [*checks_package.__path__, str(tmp_path)])
-    all_checks.cache_clear()
-    yield tmp_path
-    sys.modules.pop("estate_scanners.tags.checks.throwaway_probe", None)
-    monkeypatch.undo()
-    all_checks.cache_clear()
+    with joined_check_module(
+        tmp_path,
+        monkeypatch,
+        package=checks_package,
+        source=THROWAWAY,
+        forget_registry=all_checks.cache_clear,
+    ) as folder:
+        yield folder
 
 
 def run_scan(session: TargetSession, rules: tuple[TagRule, ...]) -> tuple[ScanResult, MemorySink]:
