@@ -5,20 +5,17 @@ and the batch writes it guards: throttled items retried, never dropped."""
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
-from urllib3 import HTTPResponse
 
 from estate_core import layout
 from estate_core.ingest_handler import handler as ingest_handler
@@ -160,32 +157,18 @@ def test_a_lease_that_ran_out_passes_on_and_its_late_holder_leaves_the_new_one(
 
 
 def test_a_retried_take_whose_first_attempt_landed_holds_the_lease_without_waiting(
-    core_world: CoreWorld, table: str
+    core_world: CoreWorld, table: str, inject_faults: Callable[..., Any]
 ) -> None:
     # The first PutItem is applied (moto's own before-send handler runs too) but its answer
     # is lost: a 500, which botocore retries. The retry meets the lease it just took.
     client, clock = session_in(core_world).client("dynamodb"), FakeClock()
-    lost = [1]
-
-    def lose_the_answer(request: Any, **_: Any) -> AWSResponse | None:
-        if not lost[0]:
-            return None
-        lost[0] -= 1
-        body = b'{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError"}'
-        return AWSResponse(
-            request.url,
-            500,
-            {"Content-Type": "application/x-amz-json-1.0"},
-            HTTPResponse(body=io.BytesIO(body), preload_content=False),
-        )
-
-    client.meta.events.register("before-send.dynamodb.PutItem", lose_the_answer)
+    lost = inject_faults(client, "PutItem", code="InternalServerError", times=1, status=500)
     leases = AccountLeases(client, table, LeaseTerms(wait_s=30), clock=clock, sleep=clock.sleep)
 
     with leases.held(ACCOUNT):
         held_by = _lease_item(core_world, table)
 
-    assert lost == [0] and clock.slept == 0 and held_by is not None
+    assert lost.injected == 1 and clock.slept == 0 and held_by is not None
     assert _lease_item(core_world, table) is None
 
 

@@ -9,14 +9,11 @@ before-send hook so it still goes through botocore's parsing.
 
 from __future__ import annotations
 
-import io
-import json
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
-from urllib3.response import HTTPResponse
 
 from estate_scanners.s3.check_model import BucketSubject
 from estate_scanners.s3.checks import (
@@ -163,22 +160,16 @@ def test_a_single_region_trail_is_not_credited(world: S3World) -> None:
     assert trails_verdicts() == ("FAIL", "FAIL")
 
 
-def test_selectors_refused_for_the_only_trail_give_error_not_fail(world: S3World) -> None:
+def test_selectors_refused_for_the_only_trail_give_error_not_fail(
+    world: S3World, inject_faults: Callable[..., Any]
+) -> None:
     """moto answers every GetEventSelectors; AWS may refuse an organization trail's to a
     member account. The refusal is crafted and goes through botocore's parsing."""
     world.trail("org-trail", AdvancedEventSelectors=ALL_S3_WRITES)
     client = boto3.client("cloudtrail", region_name=HOME_REGION)
-
-    def refuse(request: Any, **_: Any) -> AWSResponse:
-        body = json.dumps({"__type": "AccessDeniedException", "message": "not yours"}).encode()
-        return AWSResponse(
-            request.url,
-            400,
-            {"Content-Type": "application/x-amz-json-1.1"},
-            HTTPResponse(body=io.BytesIO(body), preload_content=False),
-        )
-
-    client.meta.events.register("before-send.cloudtrail.GetEventSelectors", refuse)
+    inject_faults(
+        client, "GetEventSelectors", code="AccessDeniedException", times=None, message="not yours"
+    )
     source = SOURCES[Fact.TRAILS]
     trails = source.parse(source.call(client, AccountId=ACCOUNT_ID))
 
