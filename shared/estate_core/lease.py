@@ -28,6 +28,7 @@ from typing import Any, Final
 from botocore.exceptions import ClientError
 
 from estate_core import layout
+from estate_runtime.responses import code_and_message
 
 LEASE_PREFIX: Final = "ingest-lease#"
 # Clocks of two Lambda hosts differ by far less; the margin only delays a takeover.
@@ -199,10 +200,9 @@ class AccountLeases:
                 logger.warning(
                     "ingest lease of account %s not given back (%s); it runs out by itself",
                     account_id,
-                    error.response.get("Error", {}).get("Code", "error"),
+                    code_and_message(error)[0],
                 )
 
 
 def _lost_condition(error: ClientError) -> bool:
-    code: object = error.response.get("Error", {}).get("Code")
-    return code == "ConditionalCheckFailedException"
+    return code_and_message(error)[0] == "ConditionalCheckFailedException"
